@@ -1,0 +1,25 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { HANDLER_FILE_NAME } from '../src/contract';
+
+const ASSET_ID = 'SaasPermissionsLifecycleHandler';
+
+/** Finds the bundled handler whether this file runs from constructs/ (ts) or lib/constructs/ (compiled). */
+function handlerBundlePath(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'dist', HANDLER_FILE_NAME);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) {
+      throw new Error(`cdktf-saas-permissions: the lifecycle handler bundle dist/${HANDLER_FILE_NAME} is missing: run "npm run build" in the package`);
+    }
+  }
+}
+
+/** One copy of the handler per stack, so the synthesized stack directory carries everything its provisioners run. */
+export function handlerAsset(scope: Construct): TerraformAsset {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.tryFindChild(ASSET_ID) as TerraformAsset | undefined;
+  return existing ?? new TerraformAsset(stack, ASSET_ID, { path: handlerBundlePath(), type: AssetType.FILE });
+}

@@ -1,0 +1,92 @@
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { ENV, FieldChecker, KoreConnection, checkKoreEntity, checkKoreUsers } from '../src/contract';
+import { SaasPermission, SaasPermissionBaseProps } from './permission';
+import { SaasPermissionsProvider, SaasProviderBaseProps } from './permissions-provider';
+
+export interface KoreProviderProps extends SaasProviderBaseProps {
+  /**
+   * Kore.ai host URL.
+   * @default the KORE_URL environment variable of the terraform process, else https://platform.kore.ai
+   */
+  readonly url?: string;
+  /**
+   * Name of the environment variable holding a ready JWT for the `auth` header; used when set.
+   * @default 'KORE_JWT'
+   */
+  readonly jwtEnv?: string;
+  /**
+   * Name of the environment variable holding the app's client id (the JWT's appId) when no JWT is given.
+   * @default 'KORE_CLIENT_ID'
+   */
+  readonly clientIdEnv?: string;
+  /**
+   * Name of the environment variable holding the app's client secret (signs the HS256 JWT) when no JWT is given.
+   * @default 'KORE_CLIENT_SECRET'
+   */
+  readonly clientSecretEnv?: string;
+}
+
+/** Connection to one Kore.ai host; owns the Terraform blocks of every KoreEntityUsers using it. */
+export class KoreProvider extends SaasPermissionsProvider {
+  readonly vendor = 'kore' as const;
+  private readonly settings: KoreConnection;
+
+  constructor(scope: Construct, id: string, props: KoreProviderProps = {}) {
+    super(scope, id, props);
+    this.settings = {
+      url: props.url,
+      jwtEnv: props.jwtEnv ?? ENV.koreJwt,
+      clientIdEnv: props.clientIdEnv ?? ENV.koreClientId,
+      clientSecretEnv: props.clientSecretEnv ?? ENV.koreClientSecret,
+    };
+    const { url: _url, ...envNames } = this.settings;
+    this.checkSettings({ url: props.url }, envNames);
+    this.createBlocks();
+  }
+
+  protected connection(): KoreConnection {
+    return this.settings;
+  }
+}
+
+export interface KoreEntityUsersProps extends SaasPermissionBaseProps<KoreProvider> {
+  /** The application (bot / stream) id. */
+  readonly botId: string;
+  /** The connector whose permission entity this is. */
+  readonly connectorId: string;
+  /** The permission entity's id (its `entityId`). */
+  readonly entityId: string;
+  /**
+   * The users this construct associates with the entity. Users added by others are left alone. The list must be
+   * written in code; each user may still be a value from another resource.
+   */
+  readonly users: string[];
+}
+
+/**
+ * Users associated with a Kore.ai permission entity. Each user is its own Terraform instance, so changing the list
+ * adds and removes only the users that changed, and a user in both lists is never touched.
+ */
+export class KoreEntityUsers extends SaasPermission<KoreProvider, KoreEntityUsersProps> {
+  constructor(scope: Construct, id: string, props: KoreEntityUsersProps) {
+    super(scope, id, props, KoreProvider);
+  }
+
+  protected check(c: FieldChecker, props: KoreEntityUsersProps): void {
+    checkKoreEntity(c, props);
+    if (Token.isUnresolved(props.users)) {
+      c.report('users', 'must be a list written in code (each user may be a value from another resource): Terraform needs one instance per user at plan time');
+      return;
+    }
+    checkKoreUsers(c, props.users);
+  }
+
+  protected grants() {
+    const { botId, connectorId, entityId, users } = this.props;
+    return users.map((user) => ({
+      identity: [botId, connectorId, entityId, user],
+      resource: { botId, connectorId, entityId, user },
+    }));
+  }
+}

@@ -1,0 +1,253 @@
+import { createHash } from 'crypto';
+import {
+  DataResource, DefaultTokenResolver, Lazy, StringConcat, TerraformLocal, TerraformResource, TerraformStack, Token, Tokenization,
+} from 'cdktf';
+import { Construct } from 'constructs';
+import {
+  CONTRACT_VERSION, DEFAULT_HTTP_SETTINGS, FieldChecker, FieldProblem, HttpSettings, IDENTITY_FIELDS, PAYLOAD_ENV, Payload, RemovalPolicy,
+  VendorName,
+} from '../src/contract';
+import { handlerAsset } from './handler-asset';
+
+/** Settings every vendor's provider construct takes. */
+export interface SaasProviderBaseProps {
+  /**
+   * The Terraform resource type behind each permission. `null_resource` needs the hashicorp/null provider, and since
+   * it cannot update in place, a change to removalPolicy or connection settings briefly revokes and re-grants.
+   * @default 'terraform_data'
+   */
+  readonly resourceType?: 'terraform_data' | 'null_resource';
+  /**
+   * Time allowed for one HTTP request to the vendor, in seconds.
+   * @default 30
+   */
+  readonly requestTimeoutSeconds?: number;
+  /**
+   * Time allowed for one whole handler run (one permission's create or removal, retries included), in seconds.
+   * @default 300
+   */
+  readonly deadlineSeconds?: number;
+  /**
+   * How many times one request is retried on 429, 5xx and network errors.
+   * @default 8
+   */
+  readonly maxRetries?: number;
+  /**
+   * First retry delay in milliseconds; doubles each retry with full jitter, capped at 15 s. Retry-After wins when sent.
+   * @default 250
+   */
+  readonly baseBackoffMs?: number;
+  /**
+   * The Node.js executable the provisioners run the handler with.
+   * @default 'node'
+   */
+  readonly nodeCommand?: string;
+}
+
+/** One instance of a kind's for_each blocks: the key is the grant's identity, known at synth time. */
+export interface PermissionInstance {
+  readonly key: string;
+  /** Construct path, for messages. */
+  readonly path: string;
+  readonly resource: Record<string, unknown>;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** A construct that declares instances on a provider; the provider asks for them at synth time. */
+export interface PermissionSource {
+  readonly node: Construct['node'];
+  instancesFor(provider: SaasPermissionsProvider): PermissionInstance[];
+}
+
+const SOURCES = new WeakMap<TerraformStack, Set<PermissionSource>>();
+
+export function registerSource(source: PermissionSource & Construct): void {
+  const stack = TerraformStack.of(source);
+  const set = SOURCES.get(stack) ?? new Set();
+  set.add(source);
+  SOURCES.set(stack, set);
+}
+
+/** A part of an instance key: literal values as they are, values from other resources by their expression. */
+export function keyPart(scope: Construct, value: unknown): string {
+  if (Token.isUnresolved(value)) {
+    // The expression text ("${aws_iam_role.x.name}") is stable across synths; the token's own id is not.
+    const resolved = Tokenization.resolve(value, { scope, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
+    const expression = JSON.stringify(resolved);
+    return `ref-${createHash('sha256').update(expression).digest('hex').slice(0, 12)}`;
+  }
+  return String(value).replace(/%/g, '%25').replace(/\//g, '%2F');
+}
+
+/** Throws one error listing every problem of a construct's props, named by construct path and field. */
+export function throwIfProblems(scope: Construct, problems: readonly FieldProblem[]): void {
+  if (problems.length === 0) return;
+  const lines = problems.map((p) => `  ${p.field}: ${p.message}`).join('\n');
+  throw new Error(`${scope.node.path} (${scope.constructor.name}): invalid props:\n${lines}`);
+}
+
+/** A checker that skips tokens: their values are checked by the handler once Terraform has resolved them. */
+export function synthChecker(): FieldChecker {
+  return new FieldChecker((v) => Token.isUnresolved(v));
+}
+
+function positive(scope: Construct, field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${scope.node.path}: ${field} must be a positive number, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * What all four vendors' provider constructs share. Each provider owns, per stack, two `for_each` blocks that are
+ * always emitted, even with no instances, so that deleting a permission construct removes an instance from a block
+ * that still exists, and Terraform runs that instance's destroy-time provisioner:
+ * - `<id>_revoke`: destroy-time provisioner only (`revoke`); `triggers_replace` is the identity, so an identity change
+ *   revokes the old grant; it is created before the apply instance, so even a grant that failed half-way is revoked.
+ * - `<id>_apply`: create-time provisioner only (`apply`); replaced whenever identity or desired state changes, and its
+ *   replacement revokes nothing, so a change of permissions is made in place with no gap.
+ */
+export abstract class SaasPermissionsProvider extends Construct {
+  abstract readonly vendor: VendorName;
+  readonly resourceType: 'terraform_data' | 'null_resource';
+  readonly http: HttpSettings;
+  private readonly nodeCommand: string;
+
+  constructor(scope: Construct, id: string, props: SaasProviderBaseProps) {
+    super(scope, id);
+    this.resourceType = props.resourceType ?? 'terraform_data';
+    if (this.resourceType !== 'terraform_data' && this.resourceType !== 'null_resource') {
+      throw new Error(`${this.node.path}: resourceType must be "terraform_data" or "null_resource", got ${JSON.stringify(this.resourceType)}`);
+    }
+    this.http = {
+      ...DEFAULT_HTTP_SETTINGS,
+      requestTimeoutMs: positive(this, 'requestTimeoutSeconds', props.requestTimeoutSeconds, DEFAULT_HTTP_SETTINGS.requestTimeoutMs / 1000) * 1000,
+      deadlineMs: positive(this, 'deadlineSeconds', props.deadlineSeconds, DEFAULT_HTTP_SETTINGS.deadlineMs / 1000) * 1000,
+      maxRetries: props.maxRetries === undefined ? DEFAULT_HTTP_SETTINGS.maxRetries : Math.floor(positive(this, 'maxRetries', props.maxRetries + 1, 1) - 1),
+      baseBackoffMs: positive(this, 'baseBackoffMs', props.baseBackoffMs, DEFAULT_HTTP_SETTINGS.baseBackoffMs),
+    };
+    this.nodeCommand = props.nodeCommand ?? 'node';
+  }
+
+  /** Checks literal settings: URLs must be http(s), environment variable names must be names. */
+  protected checkSettings(urls: Record<string, string | undefined>, envNames: Record<string, string>): void {
+    const c = synthChecker();
+    for (const [field, url] of Object.entries(urls)) {
+      if (url !== undefined) c.pattern(field, url, /^https?:\/\/[^/\s]+$|^https?:\/\/[^/\s]+\/\S*$/i, 'an http(s) URL');
+    }
+    for (const [field, name] of Object.entries(envNames)) c.pattern(field, name, /^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+    throwIfProblems(this, c.problems);
+  }
+
+  /** Vendor connection settings carried in every payload (URLs and environment variable names, never secrets). */
+  protected abstract connection(): Payload['connection'];
+
+  /** Called by each subclass at the end of its constructor. */
+  protected createBlocks(): void {
+    const asset = handlerAsset(this);
+    const prefix = TerraformStack.of(this).getLogicalId(this.node).replace(/[^A-Za-z0-9_]/g, '_');
+    // One copy of the instances and of the provider-wide settings, in locals; both blocks iterate the same map.
+    const settings = new TerraformLocal(this, 'settings', Lazy.anyValue({ produce: () => this.payloadSettings() }));
+    settings.overrideLogicalId(`${prefix}_settings`);
+    const instances = new TerraformLocal(this, 'instances', Lazy.anyValue({ produce: () => this.instanceMap() }));
+    instances.overrideLogicalId(`${prefix}_instances`);
+    const applyPayload = `merge(local.${prefix}_settings, each.value)`;
+    const revokePayload = `merge(local.${prefix}_settings, each.value, { resource = each.value.identity })`;
+    const nullResource = this.resourceType === 'null_resource';
+    const provisioner = (operation: 'apply' | 'revoke', selfValue: string) => ({
+      'local-exec': {
+        ...(operation === 'revoke' ? { when: 'destroy' } : {}),
+        interpreter: [this.nodeCommand, asset.path],
+        command: operation,
+        environment: { [PAYLOAD_ENV]: selfValue },
+      },
+    });
+
+    const revoke = this.block('revoke', nullResource);
+    revoke.overrideLogicalId(`${prefix}_revoke`);
+    revoke.addOverride('for_each', `\${local.${prefix}_instances}`);
+    if (nullResource) {
+      revoke.addOverride('triggers', { payload: `\${jsonencode(${revokePayload})}` });
+      revoke.addOverride('provisioner', [provisioner('revoke', '${self.triggers.payload}')]);
+    } else {
+      revoke.addOverride('input', `\${${revokePayload}}`);
+      revoke.addOverride('triggers_replace', '${each.value.identity}');
+      revoke.addOverride('provisioner', [provisioner('revoke', '${jsonencode(self.input)}')]);
+    }
+
+    const apply = this.block('apply', nullResource);
+    apply.overrideLogicalId(`${prefix}_apply`);
+    apply.addOverride('for_each', `\${local.${prefix}_instances}`);
+    apply.addOverride('depends_on', [`${revoke.terraformResourceType}.${prefix}_revoke`]);
+    if (nullResource) {
+      // Replaced whenever the revoke instance is, so a revoke forced by a settings change is followed by a re-grant.
+      apply.addOverride('triggers', { payload: `\${jsonencode(${applyPayload})}`, revoke: `\${jsonencode(${revokePayload})}` });
+      apply.addOverride('provisioner', [provisioner('apply', '${self.triggers.payload}')]);
+    } else {
+      apply.addOverride('input', `\${${applyPayload}}`);
+      apply.addOverride('triggers_replace', '${each.value.resource}');
+      apply.addOverride('provisioner', [provisioner('apply', '${jsonencode(self.input)}')]);
+    }
+  }
+
+  private block(name: string, nullResource: boolean): TerraformResource {
+    if (!nullResource) return new DataResource(this, name, {});
+    // Loaded only when asked for: @cdktf/provider-null is an optional peer dependency.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const nullProvider = require('@cdktf/provider-null') as typeof import('@cdktf/provider-null');
+    const stack = TerraformStack.of(this);
+    if (!stack.node.tryFindChild('SaasPermissionsNullProvider')) {
+      new nullProvider.provider.NullProvider(stack, 'SaasPermissionsNullProvider', {});
+    }
+    return new nullProvider.resource.Resource(this, name, {});
+  }
+
+  /** Provider-wide part of every payload: contract version, vendor, network settings, connection. */
+  private payloadSettings(): Record<string, unknown> {
+    return { v: CONTRACT_VERSION, vendor: this.vendor, http: this.http, connection: this.connection() };
+  }
+
+  /** Every instance declared for this provider, keyed by identity; two constructs declaring one grant is an error. */
+  private instanceMap(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const owners = new Map<string, string>();
+    for (const source of SOURCES.get(TerraformStack.of(this)) ?? []) {
+      for (const instance of source.instancesFor(this)) {
+        const previous = owners.get(instance.key);
+        if (previous) {
+          throw new Error(`${instance.path}: declares the same ${this.vendor} grant as ${previous} (${decodeURIComponent(instance.key)}): keep one of them`);
+        }
+        owners.set(instance.key, instance.path);
+        out[instance.key] = {
+          path: instance.path,
+          removalPolicy: instance.removalPolicy,
+          resource: instance.resource,
+          identity: Object.fromEntries(IDENTITY_FIELDS[this.vendor].map((f) => [f, instance.resource[f] ?? null])),
+        };
+      }
+    }
+    return out;
+  }
+}
+
+/** Finds the provider a permission construct uses: the one passed, else the only one of its class in the stack. */
+export function resolveProvider<P extends SaasPermissionsProvider>(
+  scope: Construct, explicit: P | undefined, providerClass: abstract new (...args: never[]) => P, className: string,
+): P {
+  const stack = TerraformStack.of(scope);
+  if (explicit) {
+    if (TerraformStack.of(explicit) !== stack) {
+      throw new Error(`${scope.node.path}: provider ${explicit.node.path} belongs to another stack; add a ${className} to this stack`);
+    }
+    return explicit;
+  }
+  const found = stack.node.findAll().filter((c): c is P => c instanceof providerClass);
+  if (found.length === 0) {
+    throw new Error(`${scope.node.path}: no ${className} in stack ${stack.node.id}: add one, for example new ${className}(stack, '${className.replace('Provider', '').toLowerCase()}')`);
+  }
+  if (found.length > 1) {
+    throw new Error(`${scope.node.path}: stack ${stack.node.id} has ${found.length} ${className}s (${found.map((f) => f.node.path).join(', ')}): pass the one to use as provider`);
+  }
+  return found[0];
+}

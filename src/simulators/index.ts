@@ -1,0 +1,60 @@
+/** Starts the four vendor simulators on loopback with the well-known local credentials the demo and tests use. */
+import { BritiveSimulator } from './britive-sim';
+import { KoreSimulator } from './kore-sim';
+import { PolaritySimulator } from './polarity-sim';
+import { POLYTOMIC_SIM_ORG, PolytomicSimulator } from './polytomic-sim';
+
+export { BritiveSimulator, KoreSimulator, PolaritySimulator, PolytomicSimulator };
+export { POLYTOMIC_SIM_ORG, POLYTOMIC_SIM_ROLES } from './polytomic-sim';
+export type { FaultSpec, RateLimit } from './sim-server';
+
+/** Credentials the simulators accept. Local-only values, never a real vendor's. */
+export const SIM_CREDENTIALS = {
+  polarityToken: 'sim-polarity-token-5f2e',
+  britiveToken: 'sim-britive-token-9a41',
+  koreClientId: 'cs-3f0c2d4e-8b1a-4c55-9e77-1d2c3b4a5f60',
+  koreClientSecret: 'sim-kore-client-secret-77b3',
+  polytomicApiKey: 'sim-polytomic-key-c0d8',
+} as const;
+
+export interface Simulators {
+  readonly polarity: PolaritySimulator;
+  readonly britive: BritiveSimulator;
+  readonly kore: KoreSimulator;
+  readonly polytomic: PolytomicSimulator;
+  /** The environment the `terraform` process needs to reach these simulators. */
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startSimulators(ports: Partial<Record<'polarity' | 'britive' | 'kore' | 'polytomic', number>> = {}): Promise<Simulators> {
+  const polarity = new PolaritySimulator({ token: SIM_CREDENTIALS.polarityToken, users: { admin: 'sim-admin-password' } });
+  const britive = new BritiveSimulator({ token: SIM_CREDENTIALS.britiveToken });
+  const kore = new KoreSimulator({
+    clientId: SIM_CREDENTIALS.koreClientId,
+    clientSecret: SIM_CREDENTIALS.koreClientSecret,
+    requireJti: true,
+    entities: { 'st-search/fc-drive': ['eng@example.com', 'sales@example.com', 'legal@example.com'] },
+  });
+  const polytomic = new PolytomicSimulator({ apiKey: SIM_CREDENTIALS.polytomicApiKey, organizationId: POLYTOMIC_SIM_ORG });
+  const [polarityUrl, britiveUrl, koreUrl, polytomicUrl] = await Promise.all([
+    polarity.start(ports.polarity), britive.start(ports.britive), kore.start(ports.kore), polytomic.start(ports.polytomic),
+  ]);
+  return {
+    polarity, britive, kore, polytomic,
+    env: {
+      POLARITY_URL: polarityUrl,
+      POLARITY_TOKEN: SIM_CREDENTIALS.polarityToken,
+      BRITIVE_TENANT: britiveUrl,
+      BRITIVE_TOKEN: SIM_CREDENTIALS.britiveToken,
+      KORE_URL: koreUrl,
+      KORE_CLIENT_ID: SIM_CREDENTIALS.koreClientId,
+      KORE_CLIENT_SECRET: SIM_CREDENTIALS.koreClientSecret,
+      POLYTOMIC_DEPLOYMENT_URL: polytomicUrl,
+      POLYTOMIC_API_KEY: SIM_CREDENTIALS.polytomicApiKey,
+    },
+    async stop() {
+      await Promise.all([polarity.stop(), britive.stop(), kore.stop(), polytomic.stop()]);
+    },
+  };
+}

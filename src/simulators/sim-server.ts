@@ -1,0 +1,233 @@
+/**
+ * What every vendor simulator shares: an HTTP server on loopback, JSON bodies, a request log, a rolling-window
+ * rate limiter, and fault injection so tests can make the next N matching requests fail in a chosen way.
+ * Faults and state are reachable in-process and through a small control API under /__sim/ for other processes.
+ */
+import * as http from 'http';
+import { AddressInfo } from 'net';
+
+export interface SimRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly rawBody: string;
+  /** Parsed JSON body; undefined when empty; the symbol INVALID_JSON when it does not parse. */
+  readonly body: unknown;
+}
+
+export const INVALID_JSON = Symbol('invalid json');
+
+export interface SimResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export type FaultKind =
+  | { kind: 'status'; status: number; retryAfter?: string; body?: unknown }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'drop' }
+  | { kind: 'malformed' }
+  /** The change is applied, then the connection is cut before the answer is sent. */
+  | { kind: 'lost' };
+
+export type FaultSpec = FaultKind & {
+  /** Only requests with this method match; any method when absent. */
+  readonly method?: string;
+  /** Only requests whose path contains this text match. */
+  readonly pathIncludes?: string;
+  /** How many matching requests get the fault. */
+  readonly count: number;
+};
+
+export interface RequestRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number | 'dropped';
+  readonly fault?: string;
+}
+
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Whether a 429 carries Retry-After (seconds until a slot frees). */
+  readonly retryAfter: boolean;
+}
+
+export abstract class SimulatorServer {
+  readonly requests: RequestRecord[] = [];
+  private faults: Array<FaultSpec & { remaining: number }> = [];
+  private rateLimits: RateLimit[] = [];
+  private readonly served: number[] = [];
+  private server?: http.Server;
+  url = '';
+
+  constructor(readonly vendor: string) {}
+
+  /** The vendor's own routing; called only after rate limits and faults let a request through. */
+  protected abstract route(req: SimRequest): SimResponse;
+  /** The vendor's shape for a 429. */
+  protected abstract rateLimitedBody(): unknown;
+  /** Asynchronous checks (a JWT signature) run before faults and routing; results are kept for route(). */
+  protected async beforeRoute(_req: SimRequest): Promise<void> {}
+  /** Forget all state and return to the seeded start. */
+  abstract reset(): void;
+  /** What the vendor holds now, in a form tests and the demo print. */
+  abstract snapshot(): unknown;
+
+  injectFault(spec: FaultSpec): void {
+    this.faults.push({ ...spec, remaining: spec.count });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  setRateLimits(limits: RateLimit[]): void {
+    this.rateLimits = limits;
+    this.served.length = 0;
+  }
+
+  /** Requests that reached the vendor logic (not control calls), optionally only those that changed something. */
+  calls(filter?: { method?: string; pathIncludes?: string }): RequestRecord[] {
+    return this.requests.filter((r) => (!filter?.method || r.method === filter.method) &&
+      (!filter?.pathIncludes || r.path.includes(filter.pathIncludes)));
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    const address = this.server.address() as AddressInfo;
+    this.url = `http://${host}:${address.port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  private takeFault(req: SimRequest): FaultSpec | undefined {
+    const fault = this.faults.find((f) => f.remaining > 0 && (!f.method || f.method === req.method) &&
+      (!f.pathIncludes || req.path.includes(f.pathIncludes)));
+    if (fault) fault.remaining -= 1;
+    return fault;
+  }
+
+  /** Answers 429 when any window is full; the request then counts against nothing. */
+  private rateLimited(now: number): SimResponse | undefined {
+    for (const limit of this.rateLimits) {
+      const inWindow = this.served.filter((t) => now - t < limit.windowMs);
+      if (inWindow.length >= limit.limit) {
+        const freeInMs = limit.windowMs - (now - inWindow[0]);
+        return {
+          status: 429,
+          body: this.rateLimitedBody(),
+          headers: limit.retryAfter ? { 'Retry-After': String(Math.max(1, Math.ceil(freeInMs / 1000))) } : {},
+        };
+      }
+    }
+    this.served.push(now);
+    const longest = Math.max(0, ...this.rateLimits.map((l) => l.windowMs));
+    while (this.served.length > 0 && now - this.served[0] > longest) this.served.shift();
+    return undefined;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://sim');
+    let body: unknown;
+    if (rawBody.length > 0) {
+      try { body = JSON.parse(rawBody); } catch { body = INVALID_JSON; }
+    }
+    const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, body };
+
+    if (simReq.path.startsWith('/__sim/')) return this.send(res, this.control(simReq));
+    await this.beforeRoute(simReq);
+
+    const fault = this.takeFault(simReq);
+    const record = (status: number | 'dropped') =>
+      this.requests.push({ method: simReq.method, path: simReq.path + url.search, status, fault: fault?.kind });
+    if (fault?.kind === 'drop') {
+      record('dropped');
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'status') {
+      record(fault.status);
+      return this.send(res, { status: fault.status, body: fault.body ?? this.rateLimitedBody(), headers: fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {} });
+    }
+    const limited = this.rateLimited(Date.now());
+    if (limited) {
+      record(429);
+      return this.send(res, limited);
+    }
+    let response: SimResponse;
+    try {
+      response = this.route(simReq);
+    } catch (error) {
+      response = { status: 500, body: { message: `simulator error: ${(error as Error).message}` } };
+    }
+    if (fault?.kind === 'lost') {
+      record('dropped');
+      req.socket.destroy();
+      return;
+    }
+    record(response.status);
+    if (fault?.kind === 'malformed') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"data": [ this is not json');
+      return;
+    }
+    this.send(res, response);
+  }
+
+  private control(req: SimRequest): SimResponse {
+    switch (`${req.method} ${req.path}`) {
+      case 'GET /__sim/state': return { status: 200, body: this.snapshot() };
+      case 'GET /__sim/requests': return { status: 200, body: this.requests };
+      case 'POST /__sim/faults': this.injectFault(req.body as FaultSpec); return { status: 204 };
+      case 'POST /__sim/rate-limits': this.setRateLimits(req.body as RateLimit[]); return { status: 204 };
+      case 'POST /__sim/reset': this.reset(); this.clearFaults(); this.setRateLimits([]); this.requests.length = 0; return { status: 204 };
+      default: return { status: 404, body: { message: 'unknown control call' } };
+    }
+  }
+
+  private send(res: http.ServerResponse, response: SimResponse): void {
+    const headers: Record<string, string> = { ...response.headers };
+    if (response.body === undefined) {
+      res.writeHead(response.status, headers);
+      res.end();
+      return;
+    }
+    const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+    headers['Content-Type'] = response.contentType ?? (typeof response.body === 'string' ? 'text/plain' : 'application/json');
+    res.writeHead(response.status, headers);
+    res.end(text);
+  }
+}
+
+/** Matches a path against a pattern like /api/paps/:id/permissions; returns the decoded parameters. */
+export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  const p = pattern.split('/');
+  const a = path.split('/');
+  if (p.length !== a.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < p.length; i++) {
+    if (p[i].startsWith(':')) params[p[i].slice(1)] = decodeURIComponent(a[i]);
+    else if (p[i] !== a[i]) return undefined;
+  }
+  return params;
+}
+
+export function contentTypeIs(req: SimRequest, expected: string): boolean {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === expected;
+}
