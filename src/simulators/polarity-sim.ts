@@ -38,6 +38,11 @@ export class PolaritySimulator extends SimulatorServer {
     return out;
   }
 
+  /** For tests that start from a grant that already exists at the vendor. */
+  seed(integrationId: string, groupId: string, permissions: string[]): void {
+    this.grants.get(integrationId)?.set(groupId, [...permissions].sort());
+  }
+
   protected rateLimitedBody(): unknown {
     return { errors: [{ status: '429', title: 'Too Many Requests', detail: 'rate limit exceeded' }] };
   }

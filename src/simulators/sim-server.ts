@@ -47,6 +47,8 @@ export interface RequestRecord {
   readonly path: string;
   readonly status: number | 'dropped';
   readonly fault?: string;
+  /** The request body as sent, so tests can see what a call asked for. */
+  readonly body: string;
 }
 
 export interface RateLimit {
@@ -154,7 +156,7 @@ export abstract class SimulatorServer {
 
     const fault = this.takeFault(simReq);
     const record = (status: number | 'dropped') =>
-      this.requests.push({ method: simReq.method, path: simReq.path + url.search, status, fault: fault?.kind });
+      this.requests.push({ method: simReq.method, path: simReq.path + url.search, status, fault: fault?.kind, body: rawBody });
     if (fault?.kind === 'drop') {
       record('dropped');
       req.socket.destroy();

@@ -1,0 +1,109 @@
+/**
+ * What every end-to-end test shares: simulators in this process, a stack synthesized into a temporary folder, and
+ * real `terraform` runs against it. Terraform is spawned asynchronously so the simulators keep answering.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { Simulators, startSimulators } from '../../src/simulators';
+
+export interface TerraformRun {
+  readonly code: number;
+  /** stdout and stderr together, as a pipeline log would hold them. */
+  readonly output: string;
+}
+
+export class E2eWorkspace {
+  readonly root: string;
+  readonly outdir: string;
+  readonly stateFile: string;
+  private readonly logs: string[] = [];
+
+  private constructor(readonly sims: Simulators, readonly stackName: string) {
+    this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'saas-perm-e2e-'));
+    this.outdir = path.join(this.root, 'cdktf.out');
+    this.stateFile = path.join(this.root, 'terraform.tfstate');
+  }
+
+  static async create(stackName = 'e2e'): Promise<E2eWorkspace> {
+    return new E2eWorkspace(await startSimulators(), stackName);
+  }
+
+  get stackDir(): string {
+    return path.join(this.outdir, 'stacks', this.stackName);
+  }
+
+  /** Synthesizes a fresh stack built by `build`, keeping its state in one file across synths. */
+  synth(build: (stack: TerraformStack) => void): string {
+    const app = new App({ outdir: this.outdir, skipValidation: false });
+    const stack = new TerraformStack(app, this.stackName);
+    new LocalBackend(stack, { path: this.stateFile });
+    build(stack);
+    app.synth();
+    return fs.readFileSync(path.join(this.stackDir, 'cdk.tf.json'), 'utf8');
+  }
+
+  /** Runs terraform in the stack folder with the simulators' environment; never throws on a non-zero exit. */
+  async terraform(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<TerraformRun> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env, ...this.sims.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0', ...extraEnv,
+    };
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+    const result = await new Promise<TerraformRun>((resolve, reject) => {
+      const child = spawn('terraform', args, { cwd: this.stackDir, env });
+      let output = '';
+      child.stdout.on('data', (d) => { output += d; });
+      child.stderr.on('data', (d) => { output += d; });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, output }));
+    });
+    this.logs.push(`$ terraform ${args.join(' ')}\n${result.output}`);
+    return result;
+  }
+
+  async init(): Promise<void> {
+    const run = await this.terraform(['init', '-no-color', '-input=false']);
+    if (run.code !== 0) throw new Error(`terraform init failed:\n${run.output}`);
+  }
+
+  /** Synthesizes and applies; fails the test with Terraform's output unless `expectFailure`. */
+  async apply(build: (stack: TerraformStack) => void, options: { expectFailure?: boolean; env?: Record<string, string | undefined> } = {}): Promise<TerraformRun> {
+    this.synth(build);
+    if (!fs.existsSync(path.join(this.stackDir, '.terraform'))) await this.init();
+    const run = await this.terraform(['apply', '-auto-approve', '-no-color', '-input=false', '-parallelism=10'], options.env);
+    if (!options.expectFailure && run.code !== 0) throw new Error(`terraform apply failed:\n${run.output}`);
+    if (options.expectFailure && run.code === 0) throw new Error(`terraform apply succeeded but was expected to fail:\n${run.output}`);
+    return run;
+  }
+
+  async destroy(options: { expectFailure?: boolean } = {}): Promise<TerraformRun> {
+    const run = await this.terraform(['destroy', '-auto-approve', '-no-color', '-input=false', '-parallelism=10']);
+    if (!options.expectFailure && run.code !== 0) throw new Error(`terraform destroy failed:\n${run.output}`);
+    return run;
+  }
+
+  /** Forgets the requests the simulators have logged, so a test can count the calls of one apply. */
+  clearRequestLogs(): void {
+    for (const sim of [this.sims.polarity, this.sims.britive, this.sims.kore, this.sims.polytomic]) sim.requests.length = 0;
+  }
+
+  /** Every request any simulator logged since the last clear. */
+  allRequests() {
+    return [this.sims.polarity, this.sims.britive, this.sims.kore, this.sims.polytomic].flatMap((s) => s.requests.map((r) => ({ vendor: s.vendor, ...r })));
+  }
+
+  /** Everything Terraform printed in this workspace so far. */
+  get log(): string {
+    return this.logs.join('\n');
+  }
+
+  async dispose(): Promise<void> {
+    await this.sims.stop();
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Settings that keep retries short in tests. */
+export const FAST_HTTP = { requestTimeoutSeconds: 2, deadlineSeconds: 30, baseBackoffMs: 20 } as const;
