@@ -152,18 +152,24 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
   }
 
   return async function request(req: HttpRequest): Promise<HttpResponse> {
-    for (let retry = 0; ; retry++) {
+    // A 429 is the vendor pacing us, not a failure: it is bounded by the run's deadline, not by maxRetries.
+    for (let retries = 0, attempts = 1; ; attempts++) {
       try {
         return await attempt(req);
       } catch (error) {
         if (!(error instanceof RetryableFailure)) throw error;
-        const delay = error.retryAfterMs ?? backoffDelay(retry, settings);
+        const rateLimited = error.final instanceof HttpError && error.final.status === 429;
+        // Jitter on top of Retry-After too, so clients told the same second do not all return in it.
+        const delay = error.retryAfterMs !== undefined
+          ? error.retryAfterMs + backoffDelay(0, settings)
+          : backoffDelay(retries, settings);
         const outOfTime = now() + delay >= deadline;
-        if (retry >= settings.maxRetries || outOfTime) {
-          const why = outOfTime ? `the run's deadline of ${settings.deadlineMs} ms` : `${retry + 1} attempts`;
-          error.final.message += ` (gave up after ${why})`;
+        if ((!rateLimited && retries >= settings.maxRetries) || outOfTime) {
+          const why = outOfTime ? `the run's deadline of ${settings.deadlineMs} ms would pass before the next try` : `the retry limit (maxRetries ${settings.maxRetries}) was reached`;
+          error.final.message += ` (gave up after ${attempts} attempt${attempts > 1 ? 's' : ''}: ${why})`;
           throw error.final;
         }
+        if (!rateLimited) retries++;
         await sleep(delay);
       }
     }

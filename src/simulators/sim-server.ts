@@ -45,7 +45,7 @@ export type FaultSpec = FaultKind & {
 export interface RequestRecord {
   readonly method: string;
   readonly path: string;
-  readonly status: number | 'dropped';
+  readonly status: number | 'dropped' | 'delayed';
   readonly fault?: string;
   /** The request body as sent, so tests can see what a call asked for. */
   readonly body: string;
@@ -155,14 +155,21 @@ export abstract class SimulatorServer {
     await this.beforeRoute(simReq);
 
     const fault = this.takeFault(simReq);
-    const record = (status: number | 'dropped') =>
-      this.requests.push({ method: simReq.method, path: simReq.path + url.search, status, fault: fault?.kind, body: rawBody });
+    let recorded = false;
+    const record = (status: RequestRecord['status']) => {
+      if (!recorded) this.requests.push({ method: simReq.method, path: simReq.path + url.search, status, fault: fault?.kind, body: rawBody });
+      recorded = true;
+    };
     if (fault?.kind === 'drop') {
       record('dropped');
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'delay') {
+      // Logged now: the client may give up and finish its run before the delay is over.
+      record('delayed');
+      await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    }
     if (fault?.kind === 'status') {
       record(fault.status);
       return this.send(res, { status: fault.status, body: fault.body ?? this.rateLimitedBody(), headers: fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {} });
