@@ -1,0 +1,114 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, DataResource, TerraformStack, Testing } from 'cdktf';
+import { PolarityIntegrationPermission, PolarityProvider, KoreEntityUsers, KoreProvider } from '../../constructs';
+
+function synthJson(build: (stack: TerraformStack) => void): any {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  build(stack);
+  return JSON.parse(Testing.synth(stack, true));
+}
+
+describe('synthesized blocks', () => {
+  test('a permission becomes one instance of the provider\'s revoke and apply blocks', () => {
+    const tf = synthJson((s) => {
+      new PolarityProvider(s, 'polarity', { url: 'https://polarity.example.com' });
+      new PolarityIntegrationPermission(s, 'analysts', { integrationId: 'virustotal', groupId: '7', permissions: ['read', 'admin'] });
+    });
+    expect(tf.locals.polarity_instances).toMatchInlineSnapshot(`
+{
+  "virustotal/7": {
+    "identity": {
+      "groupId": "7",
+      "integrationId": "virustotal",
+    },
+    "path": "test/analysts",
+    "removalPolicy": "destroy",
+    "resource": {
+      "groupId": "7",
+      "integrationId": "virustotal",
+      "permissions": [
+        "read",
+        "admin",
+      ],
+    },
+  },
+}
+`);
+    expect(tf.locals.polarity_settings.connection).toEqual({ url: 'https://polarity.example.com', tokenEnv: 'POLARITY_TOKEN' });
+    const revoke = tf.resource.terraform_data.polarity_revoke;
+    const apply = tf.resource.terraform_data.polarity_apply;
+    expect(revoke.for_each).toBe('${local.polarity_instances}');
+    expect(revoke.triggers_replace).toBe('${each.value.identity}');
+    expect(revoke.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', command: 'revoke' });
+    expect(apply.triggers_replace).toBe('${each.value.resource}');
+    expect(apply.depends_on).toEqual(['terraform_data.polarity_revoke']);
+    expect(apply.provisioner[0]['local-exec'].when).toBeUndefined();
+    expect(apply.provisioner[0]['local-exec'].interpreter[1]).toMatch(/^assets\/.+\/lifecycle-handler\.cjs$/);
+  });
+
+  test('the blocks are emitted with no permission at all, so deleting the last one still revokes', () => {
+    const tf = synthJson((s) => { new PolarityProvider(s, 'polarity'); });
+    expect(tf.locals.polarity_instances).toEqual({});
+    expect(tf.resource.terraform_data.polarity_revoke.for_each).toBe('${local.polarity_instances}');
+    expect(tf.resource.terraform_data.polarity_apply).toBeDefined();
+  });
+
+  test('a Kore user list becomes one instance per user', () => {
+    const tf = synthJson((s) => {
+      new KoreProvider(s, 'kore');
+      new KoreEntityUsers(s, 'eng', { botId: 'st-1', connectorId: 'fc-1', entityId: 'eng/team', users: ['a@x.io', 'b@x.io'] });
+    });
+    expect(Object.keys(tf.locals.kore_instances)).toEqual(['st-1/fc-1/eng%2Fteam/a@x.io', 'st-1/fc-1/eng%2Fteam/b@x.io']);
+  });
+
+  test('a key built from another resource\'s value is stable across synths and creation order', () => {
+    const build = (extraFirst: boolean) => synthJson((s) => {
+      if (extraFirst) new DataResource(s, 'unrelated', { input: {} });
+      const group = new DataResource(s, 'group', { input: {} });
+      new PolarityProvider(s, 'polarity');
+      new PolarityIntegrationPermission(s, 'g', { integrationId: 'shodan', groupId: group.getStringAttribute('output'), permissions: ['read'] });
+    });
+    const keys = [Object.keys(build(false).locals.polarity_instances), Object.keys(build(true).locals.polarity_instances)];
+    expect(keys[0]).toEqual(keys[1]);
+    expect(keys[0][0]).toMatch(/^shodan\/ref-[0-9a-f]{12}$/);
+  });
+
+  test('resourceType null_resource emits null_resource blocks and the null provider', () => {
+    const tf = synthJson((s) => {
+      new PolarityProvider(s, 'polarity', { resourceType: 'null_resource' });
+      new PolarityIntegrationPermission(s, 'g', { integrationId: 'shodan', groupId: '1', permissions: ['read'] });
+    });
+    expect(tf.provider.null).toBeDefined();
+    const revoke = tf.resource.null_resource.polarity_revoke;
+    expect(revoke.triggers.payload).toBe('${jsonencode(merge(local.polarity_settings, each.value, { resource = each.value.identity }))}');
+    expect(revoke.provisioner[0]['local-exec'].environment.SAAS_PERMISSIONS_PAYLOAD).toBe('${self.triggers.payload}');
+    expect(tf.resource.null_resource.polarity_apply.depends_on).toEqual(['null_resource.polarity_revoke']);
+    expect(tf.resource.terraform_data).toBeUndefined();
+  });
+
+  test('the synthesized stack folder carries the handler, so it can move between pipeline stages', () => {
+    const outdir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'synth-'));
+    const app = new App({ outdir });
+    const stack = new TerraformStack(app, 'moved');
+    new PolarityProvider(stack, 'polarity');
+    app.synth();
+    const tf = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks/moved/cdk.tf.json'), 'utf8'));
+    const handler = tf.resource.terraform_data.polarity_apply.provisioner[0]['local-exec'].interpreter[1];
+    const bundled = path.join(outdir, 'stacks/moved', handler);
+    expect(fs.existsSync(bundled)).toBe(true);
+    expect(fs.readFileSync(bundled, 'utf8')).not.toMatch(/require\("cdktf"\)|require\("constructs"\)/);
+    fs.rmSync(outdir, { recursive: true });
+  });
+
+  test('credentials in the synthesizing environment never reach the JSON', () => {
+    process.env.POLARITY_TOKEN = 'synth-time-secret-value';
+    const text = JSON.stringify(synthJson((s) => {
+      new PolarityProvider(s, 'polarity');
+      new PolarityIntegrationPermission(s, 'g', { integrationId: 'shodan', groupId: '1', permissions: ['read'] });
+    }));
+    delete process.env.POLARITY_TOKEN;
+    expect(text).not.toContain('synth-time-secret-value');
+    expect(text).toContain('"tokenEnv":"POLARITY_TOKEN"');
+  });
+});
