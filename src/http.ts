@@ -75,7 +75,20 @@ function proxyAgentFor(url: string): Agent | undefined {
   if (!proxy) return undefined;
   if (url.startsWith('https:')) {
     const { HttpsProxyAgent } = require('https-proxy-agent') as typeof import('https-proxy-agent');
-    return new HttpsProxyAgent(proxy);
+    const { isIP } = require('net') as typeof import('net');
+    const { checkServerIdentity } = require('tls') as typeof import('tls');
+    // https-proxy-agent 7 drops `host` and sets no servername for an IP target, so Node would check the vendor's
+    // certificate against "localhost"; an on-premises server reached by IP must be checked against its own address.
+    type ConnectArgs = Parameters<InstanceType<typeof HttpsProxyAgent>['connect']>;
+    class TargetCheckingAgent extends HttpsProxyAgent<string> {
+      connect(req: ConnectArgs[0], opts: ConnectArgs[1]) {
+        const host = opts.host;
+        return super.connect(req, host && isIP(host)
+          ? { ...opts, checkServerIdentity: (_: string, cert: import('tls').PeerCertificate) => checkServerIdentity(host, cert) }
+          : opts);
+      }
+    }
+    return new TargetCheckingAgent(proxy);
   }
   const { HttpProxyAgent } = require('http-proxy-agent') as typeof import('http-proxy-agent');
   return new HttpProxyAgent(proxy);

@@ -6,7 +6,7 @@ import { POLYTOMIC_SIM_ORG, PolytomicSimulator } from './polytomic-sim';
 
 export { BritiveSimulator, KoreSimulator, PolaritySimulator, PolytomicSimulator };
 export { POLYTOMIC_SIM_ORG, POLYTOMIC_SIM_ROLES } from './polytomic-sim';
-export type { FaultSpec, RateLimit } from './sim-server';
+export type { FaultKind, FaultSpec, RateLimit } from './sim-server';
 
 /** Credentials the simulators accept. Local-only values, never a real vendor's. */
 export const SIM_CREDENTIALS = {

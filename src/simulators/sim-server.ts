@@ -4,6 +4,7 @@
  * Faults and state are reachable in-process and through a small control API under /__sim/ for other processes.
  */
 import * as http from 'http';
+import * as https from 'https';
 import { AddressInfo } from 'net';
 
 export interface SimRequest {
@@ -63,7 +64,7 @@ export abstract class SimulatorServer {
   private faults: Array<FaultSpec & { remaining: number }> = [];
   private rateLimits: RateLimit[] = [];
   private readonly served: number[] = [];
-  private server?: http.Server;
+  private server?: http.Server | https.Server;
   url = '';
 
   constructor(readonly vendor: string) {}
@@ -98,12 +99,14 @@ export abstract class SimulatorServer {
       (!filter?.pathIncludes || r.path.includes(filter.pathIncludes)));
   }
 
-  async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    this.server = http.createServer((req, res) => this.handle(req, res));
+  /** Listens on loopback; with `tls` (a key and certificate in PEM) it serves HTTPS, as a vendor behind a private CA would. */
+  async start(port = 0, host = '127.0.0.1', tls?: { key: string; cert: string }): Promise<string> {
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    this.server = tls ? https.createServer(tls, listener) : http.createServer(listener);
     this.server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     const address = this.server.address() as AddressInfo;
-    this.url = `http://${host}:${address.port}`;
+    this.url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
     return this.url;
   }
 

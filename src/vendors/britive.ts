@@ -17,11 +17,11 @@ interface BritivePermission { name: string; type: string }
 
 /** Pages through the profile's permissions named `name`, keeping on while (page+1)*size < count. */
 export async function listProfilePermissions(
-  s: VendorSession, profileId: string, name: string, operation: string,
+  s: VendorSession, profileId: string, name: string, operation: string, pageSize = PAGE_SIZE,
 ): Promise<BritivePermission[]> {
   const found: BritivePermission[] = [];
   for (let page = 0; ; page++) {
-    const query = `page=${page}&size=${PAGE_SIZE}&filter=${encodeURIComponent(`name eq "${name}"`)}`;
+    const query = `page=${page}&size=${pageSize}&filter=${encodeURIComponent(`name eq "${name}"`)}`;
     const { json } = await s.request({
       method: 'GET',
       url: `${s.baseUrl}/paps/${segment(profileId)}/permissions?${query}`,

@@ -3,7 +3,7 @@
  * persistent faults fail with a clear message and the next apply converges; a destroy after a failed create leaves
  * nothing behind. The matrix this file runs is printed at the end (FAULT_MATRIX) for the closing note.
  */
-import { FaultSpec } from '../../src/simulators';
+import { FaultKind, FaultSpec } from '../../src/simulators';
 import { E2eWorkspace } from './harness';
 import { ROLE_A, ROLE_B, StackSpec, buildStack } from './stack-spec';
 
@@ -46,7 +46,7 @@ const SCENARIOS: Record<Vendor, { before: StackSpec; after: StackSpec; method: R
   },
 };
 
-const TRANSIENT: Array<{ name: string; fault: Omit<FaultSpec, 'count' | 'method'> }> = [
+const TRANSIENT: Array<{ name: string; fault: FaultKind }> = [
   { name: '503 with Retry-After: 1', fault: { kind: 'status', status: 503, retryAfter: '1' } },
   { name: '429 without Retry-After', fault: { kind: 'status', status: 429 } },
   { name: '502', fault: { kind: 'status', status: 502 } },

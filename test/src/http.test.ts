@@ -1,0 +1,145 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { DEFAULT_HTTP_SETTINGS, HttpSettings } from '../../src/contract';
+import { HttpError, NetworkError, TimeoutError } from '../../src/errors';
+import { backoffDelay, createHttpClient, parseRetryAfter } from '../../src/http';
+
+type Scripted = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number };
+
+/** A server answering from a script, one entry per request, repeating the last. */
+async function scriptedServer(script: Scripted[]) {
+  let count = 0;
+  const server = http.createServer(async (req, res) => {
+    for await (const _ of req) { /* drain */ }
+    const step = script[Math.min(count++, script.length - 1)];
+    if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
+    res.writeHead(step.status, { 'Content-Type': 'application/json', ...step.headers });
+    res.end(step.body ?? '');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+  return { url, requests: () => count, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+const context = { vendor: 'testvendor', operation: 'grant things' };
+const readError = (_s: number, body: unknown, text: string) => ({ message: (body as { message?: string })?.message ?? text, code: (body as { code?: string })?.code });
+
+function client(settings: Partial<HttpSettings> = {}, extra: { sleeps?: number[]; isRetryable?: (s: number, c?: string) => boolean } = {}) {
+  return createHttpClient({
+    settings: { ...DEFAULT_HTTP_SETTINGS, baseBackoffMs: 1, ...settings },
+    readError,
+    isRetryable: extra.isRetryable,
+    authHint: 'Check TEST_TOKEN',
+    sleep: async (ms) => { extra.sleeps?.push(ms); },
+  });
+}
+
+describe('parseRetryAfter', () => {
+  test('reads seconds, an HTTP date, and rejects garbage', () => {
+    expect(parseRetryAfter('3', 0)).toBe(3000);
+    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:10 GMT', 4000)).toBe(6000);
+    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:01 GMT', 4000)).toBe(0);
+    expect(parseRetryAfter('soon', 0)).toBeUndefined();
+    expect(parseRetryAfter(null, 0)).toBeUndefined();
+  });
+});
+
+describe('backoffDelay', () => {
+  test('grows exponentially from the base, capped, with full jitter', () => {
+    const s = { ...DEFAULT_HTTP_SETTINGS, baseBackoffMs: 100, maxBackoffMs: 1000 };
+    expect(backoffDelay(0, s, () => 0.999)).toBe(99);
+    expect(backoffDelay(3, s, () => 0.999)).toBe(799);
+    expect(backoffDelay(10, s, () => 0.999)).toBe(999);
+    expect(backoffDelay(10, s, () => 0)).toBe(0);
+  });
+});
+
+describe('createHttpClient', () => {
+  test('retries 503 and 502 then returns the success', async () => {
+    const server = await scriptedServer([{ status: 503 }, { status: 502 }, { status: 200, body: '{"ok":true}' }]);
+    const response = await client()({ method: 'GET', url: server.url, context });
+    expect(response.json).toEqual({ ok: true });
+    expect(server.requests()).toBe(3);
+    await server.close();
+  });
+
+  test('does not retry a 400, and the error names vendor, operation, status and the vendor\'s text', async () => {
+    const server = await scriptedServer([{ status: 400, body: '{"message":"bad field","code":"E42"}' }]);
+    const error = await client()({ method: 'POST', url: server.url, body: {}, context }).catch((e) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error.message).toBe(`testvendor: grant things failed: POST ${server.url} answered HTTP 400 (E42): bad field`);
+    expect(server.requests()).toBe(1);
+    await server.close();
+  });
+
+  test('401 carries the hint of which credential to check', async () => {
+    const server = await scriptedServer([{ status: 401, body: '{"message":"nope"}' }]);
+    const error = await client()({ method: 'GET', url: server.url, context }).catch((e) => e);
+    expect(error.message).toMatch(/HTTP 401: nope\. Check TEST_TOKEN$/);
+    await server.close();
+  });
+
+  test('honours Retry-After, with jitter on top', async () => {
+    const sleeps: number[] = [];
+    const server = await scriptedServer([{ status: 429, headers: { 'Retry-After': '2' } }, { status: 200, body: '{}' }]);
+    await client({ baseBackoffMs: 100 }, { sleeps })({ method: 'GET', url: server.url, context });
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(2000);
+    expect(sleeps[0]).toBeLessThan(2100);
+    await server.close();
+  });
+
+  test('429s do not use up maxRetries; other failures do', async () => {
+    const server = await scriptedServer([...Array(5).fill({ status: 429 }), { status: 200, body: '{}' }]);
+    await expect(client({ maxRetries: 1 })({ method: 'GET', url: server.url, context })).resolves.toMatchObject({ status: 200 });
+    await server.close();
+    const failing = await scriptedServer([{ status: 500, body: '{"message":"boom"}' }]);
+    const error = await client({ maxRetries: 2 })({ method: 'GET', url: failing.url, context }).catch((e) => e);
+    expect(error.message).toMatch(/HTTP 500: boom \(gave up after 3 attempts: the retry limit \(maxRetries 2\) was reached\)/);
+    expect(failing.requests()).toBe(3);
+    await failing.close();
+  });
+
+  test('a vendor can veto a retry (Britive maintenance)', async () => {
+    const server = await scriptedServer([{ status: 503, body: '{"message":"maintenance","code":"MAINT0001"}' }]);
+    const error = await client({}, { isRetryable: (_s, code) => code !== 'MAINT0001' })({ method: 'GET', url: server.url, context }).catch((e) => e);
+    expect(error.message).toMatch(/HTTP 503 \(MAINT0001\): maintenance$/);
+    expect(server.requests()).toBe(1);
+    await server.close();
+  });
+
+  test('a request longer than the timeout is a TimeoutError, retried', async () => {
+    const server = await scriptedServer([{ status: 200, body: '{}', delayMs: 300 }]);
+    const error = await client({ requestTimeoutMs: 50, maxRetries: 1 })({ method: 'GET', url: server.url, context }).catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toMatch(/timed out \(no answer within 50 ms\) \(gave up after 2 attempts/);
+    expect(server.requests()).toBe(2);
+    await server.close();
+  });
+
+  test('the run\'s deadline bounds all retries', async () => {
+    const server = await scriptedServer([{ status: 429, headers: { 'Retry-After': '60' } }]);
+    const error = await client({ deadlineMs: 1000 })({ method: 'GET', url: server.url, context }).catch((e) => e);
+    expect(error.message).toMatch(/HTTP 429.*the run's deadline of 1000 ms would pass before the next try/);
+    await server.close();
+  });
+
+  test('a refused connection is a NetworkError naming the code, retried', async () => {
+    const error = await client({ maxRetries: 2 })({ method: 'GET', url: 'http://127.0.0.1:9/x', context }).catch((e) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error.message).toMatch(/^testvendor: grant things failed: GET http:\/\/127\.0\.0\.1:9\/x: ECONNREFUSED.*gave up after 3 attempts/);
+  });
+
+  test('a 2xx whose body is not JSON is retried, since every operation is safe to repeat', async () => {
+    const server = await scriptedServer([{ status: 200, body: '{"data": [' }, { status: 200, body: '{"data":[]}' }]);
+    await expect(client()({ method: 'GET', url: server.url, context })).resolves.toMatchObject({ json: { data: [] } });
+    expect(server.requests()).toBe(2);
+    await server.close();
+  });
+
+  test('a 204 with no body is a success with no JSON', async () => {
+    const server = await scriptedServer([{ status: 204 }]);
+    await expect(client()({ method: 'POST', url: server.url, body: {}, context })).resolves.toEqual({ status: 204, json: undefined, text: '' });
+    await server.close();
+  });
+});
