@@ -84,7 +84,7 @@ function proxyAgentFor(url: string): Agent | undefined {
       connect(req: ConnectArgs[0], opts: ConnectArgs[1]) {
         const host = opts.host;
         return super.connect(req, host && isIP(host)
-          ? { ...opts, checkServerIdentity: (_: string, cert: import('tls').PeerCertificate) => checkServerIdentity(host, cert) }
+          ? { ...opts, checkServerIdentity: (_: string, cert: import('tls').PeerCertificate) => checkServerIdentity(host, cert) } as ConnectArgs[1]
           : opts);
       }
     }
