@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { Simulators, startSimulators } from '../../src/simulators';
+import { terraformEnv } from '../../scripts/terraform-env';
 
 export interface TerraformRun {
   readonly code: number;
@@ -47,9 +48,7 @@ export class E2eWorkspace {
 
   /** Runs terraform in the stack folder with the simulators' environment; never throws on a non-zero exit. */
   async terraform(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<TerraformRun> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env, ...this.sims.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0', ...extraEnv,
-    };
+    const env = { ...terraformEnv(this.sims.env), ...extraEnv };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const result = await new Promise<TerraformRun>((resolve, reject) => {
       const child = spawn('terraform', args, { cwd: this.stackDir, env });
