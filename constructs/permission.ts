@@ -44,9 +44,12 @@ export abstract class SaasPermission<P extends SaasPermissionsProvider, Props ex
     this.node.addValidation({ validate: () => { try { this.provider; return []; } catch (e) { return [(e as Error).message]; } } });
   }
 
-  /** The provider this construct's grants belong to. */
+  private resolvedProvider?: P;
+
+  /** The provider this construct's grants belong to; resolved at first use, since it may be created after this. */
   get provider(): P {
-    return resolveProvider(this, this.explicitProvider, this.providerClass, this.providerClass.name);
+    this.resolvedProvider ??= resolveProvider(this, this.explicitProvider, this.providerClass, this.providerClass.name);
+    return this.resolvedProvider;
   }
 
   /** Checks the props whose values are known now; tokens are skipped and checked by the handler at apply time. */

@@ -59,7 +59,9 @@ export interface PermissionSource {
   instancesFor(provider: SaasPermissionsProvider): PermissionInstance[];
 }
 
+/** Per stack, the permission constructs and the providers, so synth never has to walk the whole construct tree. */
 const SOURCES = new WeakMap<TerraformStack, Set<PermissionSource>>();
+const PROVIDERS = new WeakMap<TerraformStack, SaasPermissionsProvider[]>();
 
 export function registerSource(source: PermissionSource & Construct): void {
   const stack = TerraformStack.of(source);
@@ -128,6 +130,8 @@ export abstract class SaasPermissionsProvider extends Construct {
       baseBackoffMs: positive(this, 'baseBackoffMs', props.baseBackoffMs, DEFAULT_HTTP_SETTINGS.baseBackoffMs),
     };
     this.nodeCommand = props.nodeCommand ?? 'node';
+    const stack = TerraformStack.of(this);
+    PROVIDERS.set(stack, [...(PROVIDERS.get(stack) ?? []), this]);
   }
 
   /** Checks literal settings: URLs must be http(s), environment variable names must be names. */
@@ -242,7 +246,7 @@ export function resolveProvider<P extends SaasPermissionsProvider>(
     }
     return explicit;
   }
-  const found = stack.node.findAll().filter((c): c is P => c instanceof providerClass);
+  const found = (PROVIDERS.get(stack) ?? []).filter((c): c is P => c instanceof providerClass);
   if (found.length === 0) {
     throw new Error(`${scope.node.path}: no ${className} in stack ${stack.node.id}: add one, for example new ${className}(stack, '${className.replace('Provider', '').toLowerCase()}')`);
   }

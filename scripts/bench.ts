@@ -1,0 +1,204 @@
+/**
+ * `npm run bench`: what each permission costs, as ratios against floors measured in the same run.
+ *  - apply and destroy of N mixed grants (all four vendors) against the simulators, next to N terraform_data
+ *    instances whose provisioners run `node -e 0` (a Node process) and `true` (Terraform's own cost);
+ *  - one handler call against a simulator, wall time and peak memory, next to `node -e 0`;
+ *  - synth of N constructs next to N bare DataResources;
+ *  - vendor calls per grant, counted by the simulators.
+ * Medians of BENCH_RUNS runs (default 3; 15 for the handler). Sizes from BENCH_SIZES (default 50,200,500).
+ * Results go to stdout and between the result markers of BENCHMARKS.md.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { HANDLER_FILE_NAME, PAYLOAD_ENV } from '../src/contract';
+import { startSimulators, Simulators } from '../src/simulators';
+import { buildMixedStack } from './bench-stack';
+import { terraformEnv } from './terraform-env';
+
+const ROOT = path.resolve(__dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const HANDLER_RUNS = Number(process.env.BENCH_HANDLER_RUNS ?? 15);
+const SIZES = (process.env.BENCH_SIZES ?? '50,200,500').split(',').map(Number);
+const SYNTH_SIZES = (process.env.BENCH_SYNTH_SIZES ?? '100,1000,5000').split(',').map(Number);
+const PARALLELISM = 10;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'saas-bench-'));
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; out: string; ms: number }> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, out, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+  });
+}
+
+async function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const r = await run('terraform', [...args, '-no-color', '-input=false'], { cwd: dir, env });
+  if (r.code !== 0) throw new Error(`terraform ${args[0]} in ${dir} failed:\n${r.out.slice(-3000)}`);
+  return r.ms;
+}
+
+/** A stack of N terraform_data instances whose create and destroy provisioners run `command`: the floor. */
+function writeFloorStack(dir: string, n: number, interpreter: string[]): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const instances = Object.fromEntries(Array.from({ length: n }, (_, i) => [`grant-${i}`, { n: i }]));
+  const provisioner = (when?: string) => ({ 'local-exec': { ...(when ? { when } : {}), interpreter, command: 'floor' } });
+  fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({
+    locals: { instances },
+    resource: { terraform_data: { floor: { for_each: '${local.instances}', input: '${each.value}', provisioner: [provisioner(), provisioner('destroy')] } } },
+  }));
+}
+
+function writeProductStack(dir: string, n: number): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const app = new App({ outdir: path.join(dir, 'out') });
+  const stack = new TerraformStack(app, 'bench');
+  new LocalBackend(stack, { path: path.join(dir, 'terraform.tfstate') });
+  buildMixedStack(stack, n);
+  app.synth();
+}
+
+interface ApplyRow { n: number; apply: Record<string, number>; destroy: Record<string, number> }
+
+async function benchApply(sims: Simulators, n: number): Promise<ApplyRow> {
+  const env = terraformEnv(sims.env);
+  const dirs: Record<string, string> = {
+    product: path.join(work, `product-${n}`, 'out', 'stacks', 'bench'),
+    'node -e 0': path.join(work, `floor-node-${n}`),
+    true: path.join(work, `floor-true-${n}`),
+  };
+  writeProductStack(path.join(work, `product-${n}`), n);
+  writeFloorStack(dirs['node -e 0'], n, ['node', '-e', '0']);
+  writeFloorStack(dirs.true, n, ['true']);
+  for (const dir of Object.values(dirs)) await terraform(dir, ['init'], env);
+  const times: Record<string, { apply: number[]; destroy: number[] }> = {};
+  for (let r = 0; r < RUNS; r++) {
+    // Interleaved so that machine noise hits every row alike.
+    for (const [name, dir] of Object.entries(dirs)) {
+      times[name] ??= { apply: [], destroy: [] };
+      times[name].apply.push(await terraform(dir, ['apply', '-auto-approve', `-parallelism=${PARALLELISM}`], env));
+      times[name].destroy.push(await terraform(dir, ['destroy', '-auto-approve', `-parallelism=${PARALLELISM}`], env));
+    }
+  }
+  const pick = (k: 'apply' | 'destroy') => Object.fromEntries(Object.entries(times).map(([name, t]) => [name, median(t[k])]));
+  return { n, apply: pick('apply'), destroy: pick('destroy') };
+}
+
+async function benchCalls(sims: Simulators, n: number): Promise<string[]> {
+  const env = terraformEnv(sims.env);
+  const dir = path.join(work, `calls-${n}`);
+  writeProductStack(dir, n);
+  const stackDir = path.join(dir, 'out', 'stacks', 'bench');
+  await terraform(stackDir, ['init'], env);
+  const all = [sims.polarity, sims.britive, sims.kore, sims.polytomic];
+  const count = async (args: string[]) => {
+    for (const s of all) s.requests.length = 0;
+    await terraform(stackDir, args, env);
+    return Object.fromEntries(all.map((s) => [s.vendor, s.requests.length]));
+  };
+  const created = await count(['apply', '-auto-approve']);
+  const unchanged = await count(['apply', '-auto-approve']);
+  const destroyed = await count(['destroy', '-auto-approve']);
+  const per = n / 4;
+  return all.map((s) => `| ${s.vendor} | ${(created[s.vendor] / per).toFixed(2)} | ${(unchanged[s.vendor] / per).toFixed(2)} | ${(destroyed[s.vendor] / per).toFixed(2)} |`);
+}
+
+async function benchHandler(sims: Simulators): Promise<{ handlerMs: number; nodeMs: number; handlerKb: number; nodeKb: number }> {
+  const handler = path.join(ROOT, 'dist', HANDLER_FILE_NAME);
+  const payload = JSON.stringify({
+    v: 1, vendor: 'polarity', path: 'bench/grant', removalPolicy: 'destroy',
+    http: { requestTimeoutMs: 30000, deadlineMs: 300000, maxRetries: 8, baseBackoffMs: 250, maxBackoffMs: 15000 },
+    connection: { tokenEnv: 'POLARITY_TOKEN' }, resource: { integrationId: 'virustotal', groupId: '7', permissions: ['read'] },
+  });
+  const env = { ...process.env, ...sims.env, [PAYLOAD_ENV]: payload };
+  const sample = async (args: string[]) => {
+    const r = await run('/usr/bin/time', ['-f', 'maxrss=%M', ...args], { env });
+    if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.out}`);
+    return { ms: r.ms, kb: Number(/maxrss=(\d+)/.exec(r.out)![1]) };
+  };
+  const h: Array<{ ms: number; kb: number }> = [];
+  const n: Array<{ ms: number; kb: number }> = [];
+  for (let i = 0; i < HANDLER_RUNS; i++) {
+    h.push(await sample(['node', handler, 'apply']));
+    n.push(await sample(['node', '-e', '0']));
+  }
+  return { handlerMs: median(h.map((x) => x.ms)), nodeMs: median(n.map((x) => x.ms)), handlerKb: Math.max(...h.map((x) => x.kb)), nodeKb: Math.max(...n.map((x) => x.kb)) };
+}
+
+async function benchSynth(count: number, validate = false): Promise<{ constructs: number; bare: number }> {
+  const one = async (kind: string) => {
+    const args = [path.join(ROOT, 'scripts/bench-synth.ts'), kind, String(count), path.join(work, `synth-${kind}-${count}`), validate ? 'validate' : 'skip'];
+    const r = await run(path.join(ROOT, 'node_modules/.bin/tsx'), args);
+    if (r.code !== 0) throw new Error(`synth of ${count} ${kind} failed: ${r.out}`);
+    return Number(r.out.trim().split('\n').pop());
+  };
+  const c: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < RUNS; r++) { c.push(await one('constructs')); b.push(await one('bare')); }
+  return { constructs: median(c), bare: median(b) };
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync('/usr/bin/time')) throw new Error('the benchmark reads peak memory with GNU time: apt-get install time');
+  const tf = (await run('terraform', ['version'], { env: terraformEnv({}) })).out.split('\n')[0];
+  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${tf}, parallelism ${PARALLELISM}, medians of ${RUNS} runs (handler: ${HANDLER_RUNS})`;
+  process.stdout.write(`machine: ${machine}\n`);
+  const sims = await startSimulators();
+  const lines: string[] = [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`, ''];
+  try {
+    lines.push('### Apply and destroy of N mixed grants (a quarter per vendor)', '',
+      '| N | apply | `node -e 0` floor | `true` floor | ratio to node | destroy | `node -e 0` floor | `true` floor | ratio to node |',
+      '|---|---|---|---|---|---|---|---|---|');
+    for (const n of SIZES) {
+      const row = await benchApply(sims, n);
+      const a = row.apply;
+      const d = row.destroy;
+      const line = `| ${n} | ${fmt(a.product)} | ${fmt(a['node -e 0'])} | ${fmt(a.true)} | **${(a.product / a['node -e 0']).toFixed(2)}x** | ${fmt(d.product)} | ${fmt(d['node -e 0'])} | ${fmt(d.true)} | **${(d.product / d['node -e 0']).toFixed(2)}x** |`;
+      lines.push(line);
+      process.stdout.write(`${line}\n`);
+    }
+
+    const h = await benchHandler(sims);
+    lines.push('', '### One handler call (a Polarity grant against the simulator)', '',
+      '| | wall time (median) | peak RSS (max) |', '|---|---|---|',
+      `| handler \`apply\` | ${fmt(h.handlerMs)} | ${(h.handlerKb / 1024).toFixed(1)} MB |`,
+      `| \`node -e 0\` | ${fmt(h.nodeMs)} | ${(h.nodeKb / 1024).toFixed(1)} MB |`,
+      `| ratio | **${(h.handlerMs / h.nodeMs).toFixed(2)}x** | ${(h.handlerKb / h.nodeKb).toFixed(2)}x |`);
+    process.stdout.write(`${lines.slice(-6).join('\n')}\n`);
+
+    lines.push('', '### Synth of N constructs (first construct to the end of app.synth(), fresh process, cdktf validations skipped)', '',
+      '| N | constructs | bare DataResources | ratio | per construct |', '|---|---|---|---|---|');
+    for (const n of SYNTH_SIZES) {
+      const s = await benchSynth(n);
+      const line = `| ${n} | ${fmt(s.constructs)} | ${fmt(s.bare)} | **${(s.constructs / s.bare).toFixed(2)}x** | ${(s.constructs / n).toFixed(2)} ms |`;
+      lines.push(line);
+      process.stdout.write(`${line}\n`);
+    }
+    const validated = await benchSynth(100, true);
+    lines.push('', `With cdktf's default validations, which spawn \`terraform version\` once per terraform_data, 100 constructs synthesize in ${fmt(validated.constructs)} (8 terraform_data blocks in all) and 100 bare DataResources in ${fmt(validated.bare)}.`);
+
+    lines.push('', `### Vendor calls per grant (counted by the simulators, N = ${SIZES[0]})`, '',
+      '| vendor | create | unchanged re-apply | destroy |', '|---|---|---|---|', ...(await benchCalls(sims, SIZES[0])));
+    process.stdout.write(`${lines.slice(-6).join('\n')}\n`);
+  } finally {
+    await sims.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  const doc = fs.readFileSync(file, 'utf8');
+  const start = '<!-- results:start -->';
+  const end = '<!-- results:end -->';
+  fs.writeFileSync(file, doc.slice(0, doc.indexOf(start) + start.length) + '\n' + lines.join('\n') + '\n' + doc.slice(doc.indexOf(end)));
+  process.stdout.write('\nwritten to BENCHMARKS.md\n');
+}
+
+main().catch((error) => { process.stderr.write(`bench failed: ${(error as Error).stack}\n`); process.exit(1); });
