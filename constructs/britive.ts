@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { BritiveConnection, ENV, FieldChecker, checkBritive } from '../src/contract';
+import { ENV, FieldChecker, checkBritive } from '../src/contract';
 import { SaasPermission, SaasPermissionBaseProps } from './permission';
 import { SaasPermissionsProvider, SaasProviderBaseProps } from './permissions-provider';
 
@@ -18,18 +18,9 @@ export interface BritiveProviderProps extends SaasProviderBaseProps {
 
 /** Connection to one Britive tenant; owns the Terraform blocks of every BritiveProfilePermission using it. */
 export class BritiveProvider extends SaasPermissionsProvider {
-  readonly vendor = 'britive' as const;
-  private readonly settings: BritiveConnection;
-
   constructor(scope: Construct, id: string, props: BritiveProviderProps = {}) {
-    super(scope, id, props);
-    this.settings = { tenant: props.tenant, tokenEnv: props.tokenEnv ?? ENV.britiveToken };
-    this.checkSettings({ tenant: props.tenant }, { tokenEnv: this.settings.tokenEnv });
-    this.createBlocks();
-  }
-
-  protected connection(): BritiveConnection {
-    return this.settings;
+    const tokenEnv = props.tokenEnv ?? ENV.britiveToken;
+    super(scope, id, props, 'britive', { tenant: props.tenant, tokenEnv }, { urls: { tenant: props.tenant }, envNames: { tokenEnv } });
   }
 }
 

@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ENV, FieldChecker, KoreConnection, checkKoreEntity, checkKoreUsers } from '../src/contract';
+import { ENV, FieldChecker, checkKoreEntity, checkKoreUsers } from '../src/contract';
 import { SaasPermission, SaasPermissionBaseProps } from './permission';
 import { SaasPermissionsProvider, SaasProviderBaseProps } from './permissions-provider';
 
@@ -29,24 +29,13 @@ export interface KoreProviderProps extends SaasProviderBaseProps {
 
 /** Connection to one Kore.ai host; owns the Terraform blocks of every KoreEntityUsers using it. */
 export class KoreProvider extends SaasPermissionsProvider {
-  readonly vendor = 'kore' as const;
-  private readonly settings: KoreConnection;
-
   constructor(scope: Construct, id: string, props: KoreProviderProps = {}) {
-    super(scope, id, props);
-    this.settings = {
-      url: props.url,
+    const envNames = {
       jwtEnv: props.jwtEnv ?? ENV.koreJwt,
       clientIdEnv: props.clientIdEnv ?? ENV.koreClientId,
       clientSecretEnv: props.clientSecretEnv ?? ENV.koreClientSecret,
     };
-    const { url: _url, ...envNames } = this.settings;
-    this.checkSettings({ url: props.url }, envNames);
-    this.createBlocks();
-  }
-
-  protected connection(): KoreConnection {
-    return this.settings;
+    super(scope, id, props, 'kore', { url: props.url, ...envNames }, { urls: { url: props.url }, envNames });
   }
 }
 

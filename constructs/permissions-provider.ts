@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import {
-  DataResource, DefaultTokenResolver, Lazy, StringConcat, TerraformLocal, TerraformResource, TerraformStack, Token, Tokenization,
+  DataResource, DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformLocal, TerraformResource, TerraformStack, Token, Tokenization,
 } from 'cdktf';
 import { Construct } from 'constructs';
 import {
@@ -78,7 +78,8 @@ export function keyPart(scope: Construct, value: unknown): string {
     const expression = JSON.stringify(resolved);
     return `ref-${createHash('sha256').update(expression).digest('hex').slice(0, 12)}`;
   }
-  return String(value).replace(/%/g, '%25').replace(/\//g, '%2F');
+  // Keys are opaque; '/' separates parts and '$' would start Terraform template syntax in a JSON-syntax key.
+  return String(value).replace(/%/g, '%25').replace(/\//g, '%2F').replace(/\$/g, '%24');
 }
 
 /** Throws one error listing every problem of a construct's props, named by construct path and field. */
@@ -91,6 +92,21 @@ export function throwIfProblems(scope: Construct, problems: readonly FieldProble
 /** A checker that skips tokens: their values are checked by the handler once Terraform has resolved them. */
 export function synthChecker(): FieldChecker {
   return new FieldChecker((v) => Token.isUnresolved(v));
+}
+
+/**
+ * Serializes a value to JSON text for Terraform to finish: literal strings are escaped so Terraform does not read
+ * `${` or `%{` in them as template syntax, and each value from another resource becomes `${jsonencode(...)}`, so
+ * whatever it resolves to is valid JSON. One string per instance keeps every instance the same small type in plan
+ * and state (an object per instance would give each its own type and store that type beside each value).
+ */
+export function jsonTemplate(value: unknown): string {
+  if (Token.isUnresolved(value)) return Token.asString(Fn.jsonencode(value));
+  if (Array.isArray(value)) return `[${value.map(jsonTemplate).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${jsonTemplate(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value).replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 function positive(scope: Construct, field: string, value: number | undefined, fallback: number): number {
@@ -106,17 +122,26 @@ function positive(scope: Construct, field: string, value: number | undefined, fa
  * always emitted, even with no instances, so that deleting a permission construct removes an instance from a block
  * that still exists, and Terraform runs that instance's destroy-time provisioner:
  * - `<id>_revoke`: destroy-time provisioner only (`revoke`); `triggers_replace` is the identity, so an identity change
- *   revokes the old grant; it is created before the apply instance, so even a grant that failed half-way is revoked.
+ *   revokes the old grant. Creating it runs nothing and cannot fail, so it is never tainted (Terraform skips the destroy
+ *   provisioners of tainted objects) and a grant whose apply failed half-way is still revoked on removal.
  * - `<id>_apply`: create-time provisioner only (`apply`); replaced whenever identity or desired state changes, and its
  *   replacement revokes nothing, so a change of permissions is made in place with no gap.
+ * Payloads are JSON strings, so every instance has the same small type: Terraform's plan and state cost grows with it.
  */
 export abstract class SaasPermissionsProvider extends Construct {
-  abstract readonly vendor: VendorName;
   readonly resourceType: 'terraform_data' | 'null_resource';
   readonly http: HttpSettings;
   private readonly nodeCommand: string;
 
-  constructor(scope: Construct, id: string, props: SaasProviderBaseProps) {
+  /**
+   * @param connectionSettings URLs and environment variable names carried in every payload (never secrets)
+   * @param literals the settings to check now: URLs must be http(s), variable names must be names
+   */
+  protected constructor(
+    scope: Construct, id: string, props: SaasProviderBaseProps, readonly vendor: VendorName,
+    private readonly connectionSettings: Payload['connection'],
+    literals: { urls: Record<string, string | undefined>; envNames: Record<string, string> },
+  ) {
     super(scope, id);
     this.resourceType = props.resourceType ?? 'terraform_data';
     if (this.resourceType !== 'terraform_data' && this.resourceType !== 'null_resource') {
@@ -132,10 +157,11 @@ export abstract class SaasPermissionsProvider extends Construct {
     this.nodeCommand = props.nodeCommand ?? 'node';
     const stack = TerraformStack.of(this);
     PROVIDERS.set(stack, [...(PROVIDERS.get(stack) ?? []), this]);
+    this.checkSettings(literals.urls, literals.envNames);
+    this.createBlocks();
   }
 
-  /** Checks literal settings: URLs must be http(s), environment variable names must be names. */
-  protected checkSettings(urls: Record<string, string | undefined>, envNames: Record<string, string>): void {
+  private checkSettings(urls: Record<string, string | undefined>, envNames: Record<string, string>): void {
     const c = synthChecker();
     for (const [field, url] of Object.entries(urls)) {
       if (url !== undefined) c.pattern(field, url, /^https?:\/\/[^/\s]+$|^https?:\/\/[^/\s]+\/\S*$/i, 'an http(s) URL');
@@ -144,20 +170,12 @@ export abstract class SaasPermissionsProvider extends Construct {
     throwIfProblems(this, c.problems);
   }
 
-  /** Vendor connection settings carried in every payload (URLs and environment variable names, never secrets). */
-  protected abstract connection(): Payload['connection'];
-
-  /** Called by each subclass at the end of its constructor. */
-  protected createBlocks(): void {
+  private createBlocks(): void {
     const asset = handlerAsset(this);
     const prefix = TerraformStack.of(this).getLogicalId(this.node).replace(/[^A-Za-z0-9_]/g, '_');
-    // One copy of the instances and of the provider-wide settings, in locals; both blocks iterate the same map.
-    const settings = new TerraformLocal(this, 'settings', Lazy.anyValue({ produce: () => this.payloadSettings() }));
-    settings.overrideLogicalId(`${prefix}_settings`);
+    // One copy of the instances, in locals; both blocks iterate the same map.
     const instances = new TerraformLocal(this, 'instances', Lazy.anyValue({ produce: () => this.instanceMap() }));
     instances.overrideLogicalId(`${prefix}_instances`);
-    const applyPayload = `merge(local.${prefix}_settings, each.value)`;
-    const revokePayload = `merge(local.${prefix}_settings, each.value, { resource = each.value.identity })`;
     const nullResource = this.resourceType === 'null_resource';
     const provisioner = (operation: 'apply' | 'revoke', selfValue: string) => ({
       'local-exec': {
@@ -172,27 +190,26 @@ export abstract class SaasPermissionsProvider extends Construct {
     revoke.overrideLogicalId(`${prefix}_revoke`);
     revoke.addOverride('for_each', `\${local.${prefix}_instances}`);
     if (nullResource) {
-      revoke.addOverride('triggers', { payload: `\${jsonencode(${revokePayload})}` });
+      revoke.addOverride('triggers', { payload: '${each.value.revoke}' });
       revoke.addOverride('provisioner', [provisioner('revoke', '${self.triggers.payload}')]);
     } else {
-      revoke.addOverride('input', `\${${revokePayload}}`);
+      revoke.addOverride('input', '${each.value.revoke}');
       revoke.addOverride('triggers_replace', '${each.value.identity}');
-      revoke.addOverride('provisioner', [provisioner('revoke', '${jsonencode(self.input)}')]);
+      revoke.addOverride('provisioner', [provisioner('revoke', '${self.input}')]);
     }
 
+    // No depends_on between the blocks: Terraform would link every apply instance to every revoke instance (N*N
+    // edges). Order is not needed: creating a revoke instance runs nothing and cannot fail, so it is in state even
+    // when its apply fails; and an apply replaced for a new identity never races a revoke of that same identity.
     const apply = this.block('apply', nullResource);
     apply.overrideLogicalId(`${prefix}_apply`);
     apply.addOverride('for_each', `\${local.${prefix}_instances}`);
-    apply.addOverride('depends_on', [`${revoke.terraformResourceType}.${prefix}_revoke`]);
-    if (nullResource) {
+    // The apply instance stores only what triggers it; its create-time provisioner reads the payload from each.value.
+    apply.addOverride(nullResource ? 'triggers' : 'triggers_replace', nullResource
       // Replaced whenever the revoke instance is, so a revoke forced by a settings change is followed by a re-grant.
-      apply.addOverride('triggers', { payload: `\${jsonencode(${applyPayload})}`, revoke: `\${jsonencode(${revokePayload})}` });
-      apply.addOverride('provisioner', [provisioner('apply', '${self.triggers.payload}')]);
-    } else {
-      apply.addOverride('input', `\${${applyPayload}}`);
-      apply.addOverride('triggers_replace', '${each.value.resource}');
-      apply.addOverride('provisioner', [provisioner('apply', '${jsonencode(self.input)}')]);
-    }
+      ? { resource: '${each.value.resource}', revoke: '${each.value.revoke}' }
+      : '${each.value.resource}');
+    apply.addOverride('provisioner', [provisioner('apply', '${each.value.apply}')]);
   }
 
   private block(name: string, nullResource: boolean): TerraformResource {
@@ -207,15 +224,15 @@ export abstract class SaasPermissionsProvider extends Construct {
     return new nullProvider.resource.Resource(this, name, {});
   }
 
-  /** Provider-wide part of every payload: contract version, vendor, network settings, connection. */
-  private payloadSettings(): Record<string, unknown> {
-    return { v: CONTRACT_VERSION, vendor: this.vendor, http: this.http, connection: this.connection() };
-  }
-
-  /** Every instance declared for this provider, keyed by identity; two constructs declaring one grant is an error. */
-  private instanceMap(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+  /**
+   * Every instance declared for this provider, keyed by identity; two constructs declaring one grant is an error.
+   * Each value holds JSON text: the apply and revoke payloads, and the identity and resource that trigger replacement.
+   */
+  private instanceMap(): Record<string, { apply: string; revoke: string; identity: string; resource: string }> {
+    const out: Record<string, { apply: string; revoke: string; identity: string; resource: string }> = {};
     const owners = new Map<string, string>();
+    const http = Object.fromEntries(Object.entries(this.http).filter(([k, v]) => DEFAULT_HTTP_SETTINGS[k as keyof HttpSettings] !== v));
+    const settings = { v: CONTRACT_VERSION, vendor: this.vendor, ...(Object.keys(http).length > 0 ? { http } : {}), connection: this.connectionSettings };
     for (const source of SOURCES.get(TerraformStack.of(this)) ?? []) {
       for (const instance of source.instancesFor(this)) {
         const previous = owners.get(instance.key);
@@ -223,11 +240,13 @@ export abstract class SaasPermissionsProvider extends Construct {
           throw new Error(`${instance.path}: declares the same ${this.vendor} grant as ${previous} (${decodeURIComponent(instance.key)}): keep one of them`);
         }
         owners.set(instance.key, instance.path);
+        const identity = Object.fromEntries(IDENTITY_FIELDS[this.vendor].map((f) => [f, instance.resource[f] ?? null]));
+        const common = { ...settings, path: instance.path, removalPolicy: instance.removalPolicy };
         out[instance.key] = {
-          path: instance.path,
-          removalPolicy: instance.removalPolicy,
-          resource: instance.resource,
-          identity: Object.fromEntries(IDENTITY_FIELDS[this.vendor].map((f) => [f, instance.resource[f] ?? null])),
+          apply: jsonTemplate({ ...common, resource: instance.resource }),
+          revoke: jsonTemplate({ ...common, resource: identity }),
+          identity: jsonTemplate(identity),
+          resource: jsonTemplate(instance.resource),
         };
       }
     }

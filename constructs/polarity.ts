@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ENV, FieldChecker, PolarityConnection, checkPolarity } from '../src/contract';
+import { ENV, FieldChecker, checkPolarity } from '../src/contract';
 import { SaasPermission, SaasPermissionBaseProps } from './permission';
 import { SaasPermissionsProvider, SaasProviderBaseProps } from './permissions-provider';
 
@@ -18,18 +18,9 @@ export interface PolarityProviderProps extends SaasProviderBaseProps {
 
 /** Connection to one Polarity Server; owns the Terraform blocks of every PolarityIntegrationPermission using it. */
 export class PolarityProvider extends SaasPermissionsProvider {
-  readonly vendor = 'polarity' as const;
-  private readonly settings: PolarityConnection;
-
   constructor(scope: Construct, id: string, props: PolarityProviderProps = {}) {
-    super(scope, id, props);
-    this.settings = { url: props.url, tokenEnv: props.tokenEnv ?? ENV.polarityToken };
-    this.checkSettings({ url: props.url }, { tokenEnv: this.settings.tokenEnv });
-    this.createBlocks();
-  }
-
-  protected connection(): PolarityConnection {
-    return this.settings;
+    const tokenEnv = props.tokenEnv ?? ENV.polarityToken;
+    super(scope, id, props, 'polarity', { url: props.url, tokenEnv }, { urls: { url: props.url }, envNames: { tokenEnv } });
   }
 }
 

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { DEFAULT_POLYTOMIC_API_VERSION, ENV, FieldChecker, PolytomicConnection, PolytomicPolicyAction, checkPolytomic } from '../src/contract';
+import { DEFAULT_POLYTOMIC_API_VERSION, ENV, FieldChecker, PolytomicPolicyAction, checkPolytomic } from '../src/contract';
 import { SaasPermission, SaasPermissionBaseProps } from './permission';
 import { SaasPermissionsProvider, SaasProviderBaseProps } from './permissions-provider';
 
@@ -23,18 +23,10 @@ export interface PolytomicProviderProps extends SaasProviderBaseProps {
 
 /** Connection to one Polytomic deployment; owns the Terraform blocks of every PolytomicPolicy using it. */
 export class PolytomicProvider extends SaasPermissionsProvider {
-  readonly vendor = 'polytomic' as const;
-  private readonly settings: PolytomicConnection;
-
   constructor(scope: Construct, id: string, props: PolytomicProviderProps = {}) {
-    super(scope, id, props);
-    this.settings = { url: props.url, apiKeyEnv: props.apiKeyEnv ?? ENV.polytomicApiKey, apiVersion: props.apiVersion ?? DEFAULT_POLYTOMIC_API_VERSION };
-    this.checkSettings({ url: props.url }, { apiKeyEnv: this.settings.apiKeyEnv });
-    this.createBlocks();
-  }
-
-  protected connection(): PolytomicConnection {
-    return this.settings;
+    const apiKeyEnv = props.apiKeyEnv ?? ENV.polytomicApiKey;
+    const connection = { url: props.url, apiKeyEnv, apiVersion: props.apiVersion ?? DEFAULT_POLYTOMIC_API_VERSION };
+    super(scope, id, props, 'polytomic', connection, { urls: { url: props.url }, envNames: { apiKeyEnv } });
   }
 }
 

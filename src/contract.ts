@@ -117,7 +117,8 @@ interface PayloadBase<V extends VendorName, C, R> {
   /** Construct path, so every handler message can name the construct the user wrote. */
   readonly path: string;
   readonly removalPolicy: RemovalPolicy;
-  readonly http: HttpSettings;
+  /** Only the settings that differ from DEFAULT_HTTP_SETTINGS: every byte here is stored twice per grant in state. */
+  readonly http?: Partial<HttpSettings>;
   readonly connection: C;
   /** Identity and desired state; the apply instance is replaced (so the handler runs) whenever it changes. */
   readonly resource: R;

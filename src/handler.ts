@@ -4,7 +4,7 @@
  * action, and on failure prints a redacted message and exits non-zero, which fails the apply.
  * It never imports cdktf: it must start fast and run from a synthesized stack directory alone.
  */
-import { CONTRACT_VERSION, OPERATIONS, Operation, PAYLOAD_ENV, Payload, VendorName } from './contract';
+import { CONTRACT_VERSION, DEFAULT_HTTP_SETTINGS, OPERATIONS, Operation, PAYLOAD_ENV, Payload, VendorName } from './contract';
 import { ConfigurationError, SaasPermissionError, ValidationError, redact } from './errors';
 import { createHttpClient } from './http';
 import { FieldChecker, checkBritive, checkKoreEntity, checkPolarity, checkPolytomic } from './validation';
@@ -62,7 +62,7 @@ export async function runOperation(operation: Operation, payload: Payload, env: 
   const connection = await vendor.connect(payload, env);
   secrets.push(...connection.secrets);
   const request = createHttpClient({
-    settings: payload.http,
+    settings: { ...DEFAULT_HTTP_SETTINGS, ...payload.http },
     readError: vendor.readError,
     isRetryable: vendor.isRetryable,
     authHint: connection.authHint,

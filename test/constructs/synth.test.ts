@@ -18,31 +18,23 @@ describe('synthesized blocks', () => {
     expect(tf.locals.polarity_instances).toMatchInlineSnapshot(`
 {
   "virustotal/7": {
-    "identity": {
-      "groupId": "7",
-      "integrationId": "virustotal",
-    },
-    "path": "test/analysts",
-    "removalPolicy": "destroy",
-    "resource": {
-      "groupId": "7",
-      "integrationId": "virustotal",
-      "permissions": [
-        "read",
-        "admin",
-      ],
-    },
+    "apply": "{"v":1,"vendor":"polarity","connection":{"url":"https://polarity.example.com","tokenEnv":"POLARITY_TOKEN"},"path":"test/analysts","removalPolicy":"destroy","resource":{"integrationId":"virustotal","groupId":"7","permissions":["read","admin"]}}",
+    "identity": "{"integrationId":"virustotal","groupId":"7"}",
+    "resource": "{"integrationId":"virustotal","groupId":"7","permissions":["read","admin"]}",
+    "revoke": "{"v":1,"vendor":"polarity","connection":{"url":"https://polarity.example.com","tokenEnv":"POLARITY_TOKEN"},"path":"test/analysts","removalPolicy":"destroy","resource":{"integrationId":"virustotal","groupId":"7"}}",
   },
 }
 `);
-    expect(tf.locals.polarity_settings.connection).toEqual({ url: 'https://polarity.example.com', tokenEnv: 'POLARITY_TOKEN' });
     const revoke = tf.resource.terraform_data.polarity_revoke;
     const apply = tf.resource.terraform_data.polarity_apply;
     expect(revoke.for_each).toBe('${local.polarity_instances}');
     expect(revoke.triggers_replace).toBe('${each.value.identity}');
-    expect(revoke.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', command: 'revoke' });
+    expect(revoke.input).toBe('${each.value.revoke}');
+    expect(revoke.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', command: 'revoke', environment: { SAAS_PERMISSIONS_PAYLOAD: '${self.input}' } });
     expect(apply.triggers_replace).toBe('${each.value.resource}');
-    expect(apply.depends_on).toEqual(['terraform_data.polarity_revoke']);
+    expect(apply.input).toBeUndefined();
+    expect(apply.depends_on).toBeUndefined();
+    expect(apply.provisioner[0]['local-exec']).toMatchObject({ command: 'apply', environment: { SAAS_PERMISSIONS_PAYLOAD: '${each.value.apply}' } });
     expect(apply.provisioner[0]['local-exec'].when).toBeUndefined();
     expect(apply.provisioner[0]['local-exec'].interpreter[1]).toMatch(/^assets\/.+\/lifecycle-handler\.cjs$/);
   });
@@ -81,9 +73,9 @@ describe('synthesized blocks', () => {
     });
     expect(tf.provider.null).toBeDefined();
     const revoke = tf.resource.null_resource.polarity_revoke;
-    expect(revoke.triggers.payload).toBe('${jsonencode(merge(local.polarity_settings, each.value, { resource = each.value.identity }))}');
+    expect(revoke.triggers.payload).toBe('${each.value.revoke}');
     expect(revoke.provisioner[0]['local-exec'].environment.SAAS_PERMISSIONS_PAYLOAD).toBe('${self.triggers.payload}');
-    expect(tf.resource.null_resource.polarity_apply.depends_on).toEqual(['null_resource.polarity_revoke']);
+    expect(tf.resource.null_resource.polarity_apply.triggers).toEqual({ resource: '${each.value.resource}', revoke: '${each.value.revoke}' });
     expect(tf.resource.terraform_data).toBeUndefined();
   });
 
@@ -101,6 +93,16 @@ describe('synthesized blocks', () => {
     fs.rmSync(outdir, { recursive: true });
   });
 
+  test('literal template syntax is escaped and values from other resources are JSON-encoded by Terraform', () => {
+    const tf = synthJson((s) => {
+      const group = new DataResource(s, 'group', { input: {} });
+      new PolarityProvider(s, 'polarity');
+      new PolarityIntegrationPermission(s, 'g', { integrationId: 'odd-${x}-%{y}', groupId: group.getStringAttribute('output'), permissions: ['read'] });
+    });
+    const [entry] = Object.values(tf.locals.polarity_instances) as Array<{ resource: string }>;
+    expect(entry.resource).toBe('{"integrationId":"odd-$${x}-%%{y}","groupId":${jsonencode(terraform_data.group.output)},"permissions":["read"]}');
+  });
+
   test('credentials in the synthesizing environment never reach the JSON', () => {
     process.env.POLARITY_TOKEN = 'synth-time-secret-value';
     const text = JSON.stringify(synthJson((s) => {
@@ -109,6 +111,6 @@ describe('synthesized blocks', () => {
     }));
     delete process.env.POLARITY_TOKEN;
     expect(text).not.toContain('synth-time-secret-value');
-    expect(text).toContain('"tokenEnv":"POLARITY_TOKEN"');
+    expect(text).toContain('\\"tokenEnv\\":\\"POLARITY_TOKEN\\"');
   });
 });

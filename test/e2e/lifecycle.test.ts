@@ -91,10 +91,18 @@ describe('lifecycle with real terraform', () => {
     await ws.apply(buildStack({ ...BASE, polarityGroupFromResource: 'analysts' }));
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] }, shodan: { 1: ['read'] } });
     const tf = JSON.parse(fs.readFileSync(`${ws.stackDir}/cdk.tf.json`, 'utf8'));
-    expect(JSON.stringify(tf.locals.polarity_instances)).toContain('${terraform_data.analysts-group.output.groupId}');
+    expect(JSON.stringify(tf.locals.polarity_instances)).toContain('${jsonencode(terraform_data.analysts-group.output.groupId)}');
     // The upstream value changes: same instance key, new identity, so group 7 is revoked and group 9 granted.
     await ws.apply(buildStack({ ...BASE, polarity: [{ ...BASE.polarity![0], groupId: '9' }, BASE.polarity![1]], polarityGroupFromResource: 'analysts' }));
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 9: ['read'] }, shodan: { 1: ['read'] } });
+  });
+
+  test('a literal holding Terraform template syntax reaches the vendor as written', async () => {
+    const odd = { id: 'odd', profileId: 'pap-admins', permissionName: 'Team ${ops} %{if x}', permissionType: 'group' };
+    await ws.apply(buildStack({ ...BASE, britive: [...BASE.britive!, odd] }));
+    expect(ws.sims.britive.snapshot()).toEqual({ 'pap-oncall': ['role:AdministratorAccess'], 'pap-admins': ['group:Team ${ops} %{if x}'] });
+    await ws.apply(buildStack(BASE));
+    expect(ws.sims.britive.snapshot()).toEqual({ 'pap-oncall': ['role:AdministratorAccess'] });
   });
 
   test('removalPolicy retain: removing the construct leaves the vendor as it is', async () => {
