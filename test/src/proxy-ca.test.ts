@@ -27,6 +27,8 @@ function makeCertificates(): { ca: string; key: string; cert: string } {
 /** A forward proxy: absolute-URI requests for http targets, CONNECT tunnels for https; counts what it carried. */
 async function startProxy() {
   const seen: string[] = [];
+  // Tunnels are raw sockets the HTTP server no longer tracks: keep them to destroy on close.
+  const tunnels = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
     const target = new URL(req.url!);
@@ -39,17 +41,27 @@ async function startProxy() {
   server.on('connect', (req, socket, head) => {
     seen.push(`CONNECT ${req.url}`);
     const [host, port] = req.url!.split(':');
+    tunnels.add(socket as net.Socket);
     const upstream = net.connect(Number(port), host, () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(socket);
       socket.pipe(upstream);
     });
+    tunnels.add(upstream);
     upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  return { url, seen, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url, seen,
+    close: () => new Promise<void>((r) => {
+      for (const t of tunnels) t.destroy();
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
 }
 
 function runHandler(env: Record<string, string>): Promise<{ code: number; output: string }> {
