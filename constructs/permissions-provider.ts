@@ -117,6 +117,12 @@ function positive(scope: Construct, field: string, value: number | undefined, fa
   return value;
 }
 
+function retryCount(scope: Construct, value: number | undefined): number {
+  if (value === undefined) return DEFAULT_HTTP_SETTINGS.maxRetries;
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${scope.node.path}: maxRetries must be a whole number >= 0, got ${value}`);
+  return value;
+}
+
 /**
  * What all four vendors' provider constructs share. Each provider owns, per stack, two `for_each` blocks that are
  * always emitted, even with no instances, so that deleting a permission construct removes an instance from a block
@@ -151,7 +157,7 @@ export abstract class SaasPermissionsProvider extends Construct {
       ...DEFAULT_HTTP_SETTINGS,
       requestTimeoutMs: positive(this, 'requestTimeoutSeconds', props.requestTimeoutSeconds, DEFAULT_HTTP_SETTINGS.requestTimeoutMs / 1000) * 1000,
       deadlineMs: positive(this, 'deadlineSeconds', props.deadlineSeconds, DEFAULT_HTTP_SETTINGS.deadlineMs / 1000) * 1000,
-      maxRetries: props.maxRetries === undefined ? DEFAULT_HTTP_SETTINGS.maxRetries : Math.floor(positive(this, 'maxRetries', props.maxRetries + 1, 1) - 1),
+      maxRetries: retryCount(this, props.maxRetries),
       baseBackoffMs: positive(this, 'baseBackoffMs', props.baseBackoffMs, DEFAULT_HTTP_SETTINGS.baseBackoffMs),
     };
     this.nodeCommand = props.nodeCommand ?? 'node';

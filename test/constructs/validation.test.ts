@@ -56,6 +56,7 @@ const BAD_INPUTS: Array<[string, Build, RegExp]> = [
   ['provider: bad token variable name', (s) => { new PolarityProvider(s, 'polarity', { tokenEnv: 'MY-TOKEN' }); }, /tokenEnv: must be an environment variable name/],
   ['provider: bad Kore client secret variable name', (s) => { new KoreProvider(s, 'kore', { clientSecretEnv: '1SECRET' }); }, /clientSecretEnv: must be an environment variable name/],
   ['provider: negative timeout', (s) => { new KoreProvider(s, 'kore', { requestTimeoutSeconds: -1 }); }, /requestTimeoutSeconds must be a positive number/],
+  ['provider: negative maxRetries', (s) => { new BritiveProvider(s, 'britive', { maxRetries: -1 }); }, /maxRetries must be a whole number >= 0, got -1/],
   ['provider: unknown resourceType', (s) => { new PolytomicProvider(s, 'polytomic', { resourceType: 'null' as never }); }, /resourceType must be "terraform_data" or "null_resource"/],
   ['two constructs declaring the same grant', (s) => {
     new PolarityProvider(s, 'polarity');
