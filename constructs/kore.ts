@@ -47,8 +47,8 @@ export interface KoreEntityUsersProps extends SaasPermissionBaseProps<KoreProvid
   /** The permission entity's id (its `entityId`). */
   readonly entityId: string;
   /**
-   * The users this construct associates with the entity. Users added by others are left alone. The list must be
-   * written in code; each user may still be a value from another resource.
+   * The users this construct associates with the entity. Users added by others are left alone. A list from a
+   * variable or data source works too, as long as Terraform knows it at plan time (one instance per user).
    */
   readonly users: string[];
 }
@@ -64,15 +64,16 @@ export class KoreEntityUsers extends SaasPermission<KoreProvider, KoreEntityUser
 
   protected check(c: FieldChecker, props: KoreEntityUsersProps): void {
     checkKoreEntity(c, props);
-    if (Token.isUnresolved(props.users)) {
-      c.report('users', 'must be a list written in code (each user may be a value from another resource): Terraform needs one instance per user at plan time');
-      return;
-    }
+    if (Token.isUnresolved(props.users)) return;
     checkKoreUsers(c, props.users);
   }
 
   protected grants() {
     const { botId, connectorId, entityId, users } = this.props;
+    if (Token.isUnresolved(users)) {
+      // Terraform expands the list into one instance per user at plan time.
+      return [{ identity: [botId, connectorId, entityId], resource: { botId, connectorId, entityId }, expand: { field: 'user', list: users } }];
+    }
     return users.map((user) => ({
       identity: [botId, connectorId, entityId, user],
       resource: { botId, connectorId, entityId, user },

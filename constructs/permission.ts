@@ -56,7 +56,7 @@ export abstract class SaasPermission<P extends SaasPermissionsProvider, Props ex
   protected abstract check(checker: FieldChecker, props: Props): void;
 
   /** The grants this construct declares, each with its identity fields. */
-  protected abstract grants(): Array<{ identity: unknown[]; resource: Record<string, unknown> }>;
+  protected abstract grants(): Array<{ identity: unknown[]; resource: Record<string, unknown>; expand?: PermissionInstance['expand'] }>;
 
   instancesFor(provider: SaasPermissionsProvider): PermissionInstance[] {
     if (this.provider !== provider) return [];
@@ -65,6 +65,7 @@ export abstract class SaasPermission<P extends SaasPermissionsProvider, Props ex
       path: this.node.path,
       resource: g.resource,
       removalPolicy: this.removalPolicy,
+      expand: g.expand,
     }));
   }
 }

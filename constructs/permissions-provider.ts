@@ -51,6 +51,11 @@ export interface PermissionInstance {
   readonly path: string;
   readonly resource: Record<string, unknown>;
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Set when one field of the resource is a list only Terraform knows (a variable, a data source): Terraform expands
+   * it at plan time into one instance per item, keyed `<key>/~<item>`, with the item in `resource[field]`.
+   */
+  readonly expand?: { readonly field: string; readonly list: unknown };
 }
 
 /** A construct that declares instances on a provider; the provider asks for them at synth time. */
@@ -58,6 +63,9 @@ export interface PermissionSource {
   readonly node: Construct['node'];
   instancesFor(provider: SaasPermissionsProvider): PermissionInstance[];
 }
+
+/** JSON texts of one instance: the payloads of its two provisioners and what replaces each of its two objects. */
+interface InstanceValue { apply: string; revoke: string; identity: string; resource: string }
 
 /** Per stack, the permission constructs and the providers, so synth never has to walk the whole construct tree. */
 const SOURCES = new WeakMap<TerraformStack, Set<PermissionSource>>();
@@ -80,6 +88,20 @@ export function keyPart(scope: Construct, value: unknown): string {
   }
   // Keys are opaque; '/' separates parts and '$' would start Terraform template syntax in a JSON-syntax key.
   return String(value).replace(/%/g, '%25').replace(/\//g, '%2F').replace(/\$/g, '%24');
+}
+
+/** The Terraform expression a token stands for, without its `${ }`. */
+function expressionOf(scope: Construct, token: unknown): string {
+  const resolved = Tokenization.resolve(token, { scope, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
+  const text = Array.isArray(resolved) && resolved.length === 1 ? resolved[0] : resolved;
+  const match = typeof text === 'string' ? /^\$\{([\s\S]+)\}$/.exec(text) : null;
+  if (!match) throw new Error(`${scope.node.path}: cannot expand ${JSON.stringify(text)}: pass a list from a variable, a data source or a resource attribute`);
+  return match[1];
+}
+
+/** Quotes JSON text (already safe for Terraform templates) as an HCL string literal inside an expression. */
+function hclString(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 /** Throws one error listing every problem of a construct's props, named by construct path and field. */
@@ -192,9 +214,17 @@ export abstract class SaasPermissionsProvider extends Construct {
       },
     });
 
+    // Lists only Terraform knows are expanded by for expressions merged into the map at plan time.
+    const forEach = Lazy.stringValue({
+      produce: () => {
+        const expansions = this.expansions();
+        return expansions.length === 0 ? `\${local.${prefix}_instances}` : `\${merge(local.${prefix}_instances, ${expansions.join(', ')})}`;
+      },
+    });
+
     const revoke = this.block('revoke', nullResource);
     revoke.overrideLogicalId(`${prefix}_revoke`);
-    revoke.addOverride('for_each', `\${local.${prefix}_instances}`);
+    revoke.addOverride('for_each', forEach);
     if (nullResource) {
       revoke.addOverride('triggers', { payload: '${each.value.revoke}' });
       revoke.addOverride('provisioner', [provisioner('revoke', '${self.triggers.payload}')]);
@@ -209,7 +239,7 @@ export abstract class SaasPermissionsProvider extends Construct {
     // when its apply fails; and an apply replaced for a new identity never races a revoke of that same identity.
     const apply = this.block('apply', nullResource);
     apply.overrideLogicalId(`${prefix}_apply`);
-    apply.addOverride('for_each', `\${local.${prefix}_instances}`);
+    apply.addOverride('for_each', forEach);
     // The apply instance stores only what triggers it; its create-time provisioner reads the payload from each.value.
     apply.addOverride(nullResource ? 'triggers' : 'triggers_replace', nullResource
       // Replaced whenever the revoke instance is, so a revoke forced by a settings change is followed by a re-grant.
@@ -234,29 +264,51 @@ export abstract class SaasPermissionsProvider extends Construct {
    * Every instance declared for this provider, keyed by identity; two constructs declaring one grant is an error.
    * Each value holds JSON text: the apply and revoke payloads, and the identity and resource that trigger replacement.
    */
-  private instanceMap(): Record<string, { apply: string; revoke: string; identity: string; resource: string }> {
-    const out: Record<string, { apply: string; revoke: string; identity: string; resource: string }> = {};
+  private instanceMap(): Record<string, InstanceValue> {
+    const out: Record<string, InstanceValue> = {};
     const owners = new Map<string, string>();
-    const http = Object.fromEntries(Object.entries(this.http).filter(([k, v]) => DEFAULT_HTTP_SETTINGS[k as keyof HttpSettings] !== v));
-    const settings = { v: CONTRACT_VERSION, vendor: this.vendor, ...(Object.keys(http).length > 0 ? { http } : {}), connection: this.connectionSettings };
-    for (const source of SOURCES.get(TerraformStack.of(this)) ?? []) {
-      for (const instance of source.instancesFor(this)) {
-        const previous = owners.get(instance.key);
-        if (previous) {
-          throw new Error(`${instance.path}: declares the same ${this.vendor} grant as ${previous} (${decodeURIComponent(instance.key)}): keep one of them`);
-        }
-        owners.set(instance.key, instance.path);
-        const identity = Object.fromEntries(IDENTITY_FIELDS[this.vendor].map((f) => [f, instance.resource[f] ?? null]));
-        const common = { ...settings, path: instance.path, removalPolicy: instance.removalPolicy };
-        out[instance.key] = {
-          apply: jsonTemplate({ ...common, resource: instance.resource }),
-          revoke: jsonTemplate({ ...common, resource: identity }),
-          identity: jsonTemplate(identity),
-          resource: jsonTemplate(instance.resource),
-        };
+    for (const instance of this.declared()) {
+      if (instance.expand) continue;
+      const previous = owners.get(instance.key);
+      if (previous) {
+        throw new Error(`${instance.path}: declares the same ${this.vendor} grant as ${previous} (${decodeURIComponent(instance.key)}): keep one of them`);
       }
+      owners.set(instance.key, instance.path);
+      out[instance.key] = this.instanceValue(instance, instance.resource);
     }
     return out;
+  }
+
+  /** HCL for expressions, one per instance whose list only Terraform knows. */
+  private expansions(): string[] {
+    const item = '__saas_permissions_item__';
+    return this.declared().filter((i) => i.expand).map((instance) => {
+      const { field, list } = instance.expand!;
+      const value = this.instanceValue(instance, { ...instance.resource, [field]: item });
+      const fields = (Object.entries(value) as Array<[string, string]>).map(([name, text]) =>
+        `${name} = ${hclString(text.split(JSON.stringify(item)).join('${jsonencode(item)}'))}`);
+      const key = `${hclString(`${instance.key}/~`).slice(0, -1)}\${item}"`;
+      return `{ for item in toset(${expressionOf(this, list)}) : ${key} => { ${fields.join(', ')} } }`;
+    });
+  }
+
+  private declared(): PermissionInstance[] {
+    return [...SOURCES.get(TerraformStack.of(this)) ?? []].flatMap((source) => source.instancesFor(this));
+  }
+
+  private instanceValue(instance: PermissionInstance, resource: Record<string, unknown>): InstanceValue {
+    const http = Object.fromEntries(Object.entries(this.http).filter(([k, v]) => DEFAULT_HTTP_SETTINGS[k as keyof HttpSettings] !== v));
+    const common = {
+      v: CONTRACT_VERSION, vendor: this.vendor, ...(Object.keys(http).length > 0 ? { http } : {}), connection: this.connectionSettings,
+      path: instance.path, removalPolicy: instance.removalPolicy,
+    };
+    const identity = Object.fromEntries(IDENTITY_FIELDS[this.vendor].map((f) => [f, resource[f] ?? null]));
+    return {
+      apply: jsonTemplate({ ...common, resource }),
+      revoke: jsonTemplate({ ...common, resource: identity }),
+      identity: jsonTemplate(identity),
+      resource: jsonTemplate(resource),
+    };
   }
 }
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, DataResource, TerraformStack, Testing } from 'cdktf';
+import { App, DataResource, TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
 import { PolarityIntegrationPermission, PolarityProvider, KoreEntityUsers, KoreProvider } from '../../constructs';
 
 function synthJson(build: (stack: TerraformStack) => void): any {
@@ -52,6 +52,19 @@ describe('synthesized blocks', () => {
       new KoreEntityUsers(s, 'eng', { botId: 'st-1', connectorId: 'fc-1', entityId: 'eng/team', users: ['a@x.io', 'b@x.io'] });
     });
     expect(Object.keys(tf.locals.kore_instances)).toEqual(['st-1/fc-1/eng%2Fteam/a@x.io', 'st-1/fc-1/eng%2Fteam/b@x.io']);
+  });
+
+  test('a Kore user list only Terraform knows is expanded by a for expression at plan time', () => {
+    const tf = synthJson((s) => {
+      const users = new TerraformVariable(s, 'users', { type: 'list(string)' });
+      new KoreProvider(s, 'kore');
+      new KoreEntityUsers(s, 'eng', { botId: 'st-1', connectorId: 'fc-1', entityId: 'e"q', users: Token.asList(users.value) });
+    });
+    expect(tf.locals.kore_instances).toEqual({});
+    const forEach: string = tf.resource.terraform_data.kore_revoke.for_each;
+    expect(forEach.startsWith('${merge(local.kore_instances, { for item in toset(var.users) : "st-1/fc-1/e\\"q/~${item}" => { apply = "')).toBe(true);
+    expect(forEach).toContain('\\"user\\":${jsonencode(item)}');
+    expect(tf.resource.terraform_data.kore_apply.for_each).toBe(forEach);
   });
 
   test('a key built from another resource\'s value is stable across synths and creation order', () => {

@@ -1,5 +1,5 @@
 /** Bad input fails at synth time with the construct path and the field; each row is one distinct bad input. */
-import { App, DataResource, TerraformStack, Testing, Token } from 'cdktf';
+import { App, DataResource, TerraformStack, Testing } from 'cdktf';
 import {
   BritiveProfilePermission, BritiveProvider, KoreEntityUsers, KoreProvider, PolarityIntegrationPermission, PolarityProvider,
   PolytomicPolicy, PolytomicProvider,
@@ -38,7 +38,6 @@ const BAD_INPUTS: Array<[string, Build, RegExp]> = [
   ['kore: empty user list', K({ users: [] }), /users: must hold at least one user/],
   ['kore: duplicated user', K({ users: ['ana@example.com', 'ana@example.com'] }), /users\[1\]: repeats "ana@example.com"/],
   ['kore: empty user', K({ users: [''] }), /users\[0\]: must not be empty/],
-  ['kore: users as a single list token', K({ users: Token.asList('${var.users}') }), /users: must be a list written in code/],
   ['kore: empty botId', K({ botId: '' }), /botId: must not be empty/],
   ['kore: empty connectorId', K({ connectorId: '' }), /connectorId: must not be empty/],
   ['kore: empty entityId', K({ entityId: '' }), /entityId: must not be empty/],

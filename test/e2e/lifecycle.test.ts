@@ -3,6 +3,8 @@
  * One workspace (one state) runs the steps in order, as a stack's life in a pipeline would.
  */
 import * as fs from 'fs';
+import { TerraformVariable, Token } from 'cdktf';
+import { KoreEntityUsers } from '../../constructs';
 import { E2eWorkspace } from './harness';
 import { ROLE_A, ROLE_B, StackSpec, buildStack } from './stack-spec';
 
@@ -103,6 +105,24 @@ describe('lifecycle with real terraform', () => {
     expect(ws.sims.britive.snapshot()).toEqual({ 'pap-oncall': ['role:AdministratorAccess'], 'pap-admins': ['group:Team ${ops} %{if x}'] });
     await ws.apply(buildStack(BASE));
     expect(ws.sims.britive.snapshot()).toEqual({ 'pap-oncall': ['role:AdministratorAccess'] });
+  });
+
+  test('a Kore user list from a Terraform variable: one instance per user, a change touches only the difference', async () => {
+    const withVariableUsers = (stack: import('cdktf').TerraformStack) => {
+      buildStack(BASE)(stack);
+      const users = new TerraformVariable(stack, 'sales_users', { type: 'list(string)', default: ['dee@example.com', 'eli@example.com'] });
+      new KoreEntityUsers(stack, 'sales', { botId: 'st-search', connectorId: 'fc-drive', entityId: 'sales@example.com', users: Token.asList(users.value) });
+    };
+    await ws.apply(withVariableUsers);
+    expect(ws.sims.kore.snapshot()).toMatchObject({ 'st-search/fc-drive/sales@example.com': ['dee@example.com', 'eli@example.com'] });
+    ws.clearRequestLogs();
+    await ws.apply(withVariableUsers, { env: { TF_VAR_sales_users: '["eli@example.com","fay@example.com"]' } });
+    expect(ws.sims.kore.snapshot()).toMatchObject({ 'st-search/fc-drive/sales@example.com': ['eli@example.com', 'fay@example.com'] });
+    expect(ws.sims.kore.requests.map((r) => `${r.method} ${r.body}`).sort()).toEqual([
+      'DELETE {"userList":["dee@example.com"]}', 'PUT {"userList":["fay@example.com"]}',
+    ]);
+    await ws.apply(buildStack(BASE));
+    expect(Object.keys(ws.sims.kore.snapshot())).toEqual(['st-search/fc-drive/eng@example.com']);
   });
 
   test('removalPolicy retain: removing the construct leaves the vendor as it is', async () => {
