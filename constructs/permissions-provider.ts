@@ -267,6 +267,7 @@ export abstract class SaasPermissionsProvider extends Construct {
   private instanceMap(): Record<string, InstanceValue> {
     const out: Record<string, InstanceValue> = {};
     const owners = new Map<string, string>();
+    const settings = this.payloadSettings;
     for (const instance of this.declared()) {
       if (instance.expand) continue;
       const previous = owners.get(instance.key);
@@ -274,7 +275,7 @@ export abstract class SaasPermissionsProvider extends Construct {
         throw new Error(`${instance.path}: declares the same ${this.vendor} grant as ${previous} (${decodeURIComponent(instance.key)}): keep one of them`);
       }
       owners.set(instance.key, instance.path);
-      out[instance.key] = this.instanceValue(instance, instance.resource);
+      out[instance.key] = this.instanceValue(instance, instance.resource, settings);
     }
     return out;
   }
@@ -296,12 +297,14 @@ export abstract class SaasPermissionsProvider extends Construct {
     return [...SOURCES.get(TerraformStack.of(this)) ?? []].flatMap((source) => source.instancesFor(this));
   }
 
-  private instanceValue(instance: PermissionInstance, resource: Record<string, unknown>): InstanceValue {
+  /** The provider-wide part of every payload; HTTP settings only where they differ from the defaults. */
+  private get payloadSettings(): Record<string, unknown> {
     const http = Object.fromEntries(Object.entries(this.http).filter(([k, v]) => DEFAULT_HTTP_SETTINGS[k as keyof HttpSettings] !== v));
-    const common = {
-      v: CONTRACT_VERSION, vendor: this.vendor, ...(Object.keys(http).length > 0 ? { http } : {}), connection: this.connectionSettings,
-      path: instance.path, removalPolicy: instance.removalPolicy,
-    };
+    return { v: CONTRACT_VERSION, vendor: this.vendor, ...(Object.keys(http).length > 0 ? { http } : {}), connection: this.connectionSettings };
+  }
+
+  private instanceValue(instance: PermissionInstance, resource: Record<string, unknown>, settings = this.payloadSettings): InstanceValue {
+    const common = { ...settings, path: instance.path, removalPolicy: instance.removalPolicy };
     const identity = Object.fromEntries(IDENTITY_FIELDS[this.vendor].map((f) => [f, resource[f] ?? null]));
     return {
       apply: jsonTemplate({ ...common, resource }),

@@ -1,5 +1,6 @@
 /** What every vendor module gives the handler: how to connect, how to read its errors, and the two operations. */
 import { Operation, Payload } from '../contract';
+import { ConfigurationError } from '../errors';
 import { HttpClientOptions, HttpRequester } from '../http';
 
 export interface VendorSession {
@@ -31,7 +32,6 @@ export interface VendorModule<P extends Payload> {
 export function requireEnv(env: NodeJS.ProcessEnv, name: string, vendor: string, what: string): string {
   const value = env[name];
   if (!value) {
-    const { ConfigurationError } = require('../errors') as typeof import('../errors');
     throw new ConfigurationError(`${vendor}: ${what} is not set: export ${name} in the environment of the terraform process`);
   }
   return value;
@@ -41,7 +41,6 @@ export function requireEnv(env: NodeJS.ProcessEnv, name: string, vendor: string,
 export function resolveBaseUrl(
   vendor: string, explicit: string | undefined, env: NodeJS.ProcessEnv, envName: string, fallback?: string,
 ): string {
-  const { ConfigurationError } = require('../errors') as typeof import('../errors');
   const url = explicit || env[envName] || fallback;
   if (!url) throw new ConfigurationError(`${vendor}: no URL: set the provider's url or export ${envName}`);
   if (!/^https?:\/\/[^/\s]+/i.test(url)) {
