@@ -200,7 +200,7 @@ export abstract class SaasPermissionsProvider extends Construct {
 
   private createBlocks(): void {
     const asset = handlerAsset(this);
-    const prefix = TerraformStack.of(this).getLogicalId(this.node).replace(/[^A-Za-z0-9_]/g, '_');
+    const prefix = this.blockPrefix();
     // One copy of the instances, in locals; both blocks iterate the same map.
     const instances = new TerraformLocal(this, 'instances', Lazy.anyValue({ produce: () => this.instanceMap() }));
     instances.overrideLogicalId(`${prefix}_instances`);
@@ -246,6 +246,19 @@ export abstract class SaasPermissionsProvider extends Construct {
       ? { resource: '${each.value.resource}', revoke: '${each.value.revoke}' }
       : '${each.value.resource}');
     apply.addOverride('provisioner', [provisioner('apply', '${each.value.apply}')]);
+  }
+
+  /**
+   * The blocks are named from the provider's id alone, not its place in the tree: moving the provider construct must
+   * not rename them, since a renamed block is a removed block and Terraform would revoke nothing it granted.
+   */
+  private blockPrefix(): string {
+    const prefix = this.node.id.replace(/[^A-Za-z0-9_]/g, '_');
+    const clash = (PROVIDERS.get(TerraformStack.of(this)) ?? []).find((p) => p !== this && p.node.id.replace(/[^A-Za-z0-9_]/g, '_') === prefix);
+    if (clash) {
+      throw new Error(`${this.node.path}: provider ids name their Terraform blocks, and ${clash.node.path} already uses "${prefix}": give this provider another id`);
+    }
+    return prefix;
   }
 
   private block(name: string, nullResource: boolean): TerraformResource {

@@ -70,11 +70,15 @@ export async function runOperation(operation: Operation, payload: Payload, env: 
   return vendor.operations[operation](payload, { request, baseUrl: connection.baseUrl, headers: connection.headers });
 }
 
-/** Every credential-looking variable of the environment, so even an error before connect() cannot print one. */
+/**
+ * Every credential-looking variable of the environment, so even an error before connect() cannot print one. Short
+ * values (a flag like SOME_KEY=true) are left out: they are not credentials and would shred every message; the
+ * credentials the vendor module actually reads are redacted whatever their length.
+ */
 function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
   return Object.entries(env)
-    .filter(([name]) => /TOKEN|SECRET|KEY|JWT|PASSWORD/i.test(name))
-    .map(([, value]) => value ?? '');
+    .filter(([name, value]) => /TOKEN|SECRET|KEY|JWT|PASSWORD/i.test(name) && (value ?? '').length >= 8)
+    .map(([, value]) => value as string);
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {

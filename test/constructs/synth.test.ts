@@ -39,6 +39,14 @@ describe('synthesized blocks', () => {
     expect(apply.provisioner[0]['local-exec'].interpreter[1]).toMatch(/^assets\/.+\/lifecycle-handler\.cjs$/);
   });
 
+  test('moving a provider construct in the tree does not rename its blocks', () => {
+    const tf = synthJson((s) => {
+      const team = new (require('constructs').Construct)(s, 'platform-team');
+      new PolarityProvider(team, 'polarity');
+    });
+    expect(Object.keys(tf.resource.terraform_data).sort()).toEqual(['polarity_apply', 'polarity_revoke']);
+  });
+
   test('the blocks are emitted with no permission at all, so deleting the last one still revokes', () => {
     const tf = synthJson((s) => { new PolarityProvider(s, 'polarity'); });
     expect(tf.locals.polarity_instances).toEqual({});

@@ -67,6 +67,11 @@ const BAD_INPUTS: Array<[string, Build, RegExp]> = [
     new KoreEntityUsers(s, 'first', kore as never);
     new KoreEntityUsers(s, 'second', { ...kore, users: ['bo@example.com', 'ana@example.com'] } as never);
   }, /test\/second: declares the same kore grant as test\/first/],
+  ['two providers whose ids name the same blocks', (s) => {
+    new PolarityProvider(s, 'saas');
+    const nested = new (require('constructs').Construct)(s, 'team');
+    new BritiveProvider(nested, 'saas');
+  }, /test\/team\/saas: provider ids name their Terraform blocks, and test\/saas already uses "saas"/],
   ['no provider of the vendor in the stack', (s) => { new BritiveProfilePermission(s, 'grant', britive); }, /test\/grant: no BritiveProvider in stack test: add one/],
   ['two providers and none chosen', (s) => {
     new PolarityProvider(s, 'eu', { url: 'https://eu.polarity.example.com' });
