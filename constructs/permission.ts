@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { FieldChecker, RemovalPolicy } from '../src/contract';
-import {
-  PermissionInstance, PermissionSource, SaasPermissionsProvider, keyPart, registerSource, resolveProvider, synthChecker, throwIfProblems,
-} from './permissions-provider';
+import type { SaasPermissionsProvider } from './permissions-provider';
+import { synthChecker, throwIfProblems } from './props-check';
+import { PermissionInstance, PermissionSource, registerSource, resolveProvider } from './registry';
+import { keyPart } from './terraform-text';
 
 /** Props every permission construct takes. */
 export interface SaasPermissionBaseProps<P extends SaasPermissionsProvider> {

@@ -1,13 +1,10 @@
-import { createHash } from 'crypto';
-import {
-  DataResource, DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformLocal, TerraformResource, TerraformStack, Token, Tokenization,
-} from 'cdktf';
+import { DataResource, Lazy, TerraformLocal, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import {
-  CONTRACT_VERSION, DEFAULT_HTTP_SETTINGS, FieldChecker, FieldProblem, HttpSettings, IDENTITY_FIELDS, PAYLOAD_ENV, Payload, RemovalPolicy,
-  VendorName,
-} from '../src/contract';
+import { CONTRACT_VERSION, DEFAULT_HTTP_SETTINGS, HttpSettings, IDENTITY_FIELDS, PAYLOAD_ENV, Payload, VendorName } from '../src/contract';
 import { handlerAsset } from './handler-asset';
+import { synthChecker, throwIfProblems } from './props-check';
+import { PermissionInstance, providersOf, registerProvider, sourcesOf } from './registry';
+import { expressionOf, hclString, jsonTemplate } from './terraform-text';
 
 /** Settings every vendor's provider construct takes. */
 export interface SaasProviderBaseProps {
@@ -44,92 +41,8 @@ export interface SaasProviderBaseProps {
   readonly nodeCommand?: string;
 }
 
-/** One instance of a kind's for_each blocks: the key is the grant's identity, known at synth time. */
-export interface PermissionInstance {
-  readonly key: string;
-  /** Construct path, for messages. */
-  readonly path: string;
-  readonly resource: Record<string, unknown>;
-  readonly removalPolicy: RemovalPolicy;
-  /**
-   * Set when one field of the resource is a list only Terraform knows (a variable, a data source): Terraform expands
-   * it at plan time into one instance per item, keyed `<key>/~<item>`, with the item in `resource[field]`.
-   */
-  readonly expand?: { readonly field: string; readonly list: unknown };
-}
-
-/** A construct that declares instances on a provider; the provider asks for them at synth time. */
-export interface PermissionSource {
-  readonly node: Construct['node'];
-  instancesFor(provider: SaasPermissionsProvider): PermissionInstance[];
-}
-
 /** JSON texts of one instance: the payloads of its two provisioners and what replaces each of its two objects. */
 interface InstanceValue { apply: string; revoke: string; identity: string; resource: string }
-
-/** Per stack, the permission constructs and the providers, so synth never has to walk the whole construct tree. */
-const SOURCES = new WeakMap<TerraformStack, Set<PermissionSource>>();
-const PROVIDERS = new WeakMap<TerraformStack, SaasPermissionsProvider[]>();
-
-export function registerSource(source: PermissionSource & Construct): void {
-  const stack = TerraformStack.of(source);
-  const set = SOURCES.get(stack) ?? new Set();
-  set.add(source);
-  SOURCES.set(stack, set);
-}
-
-/** A part of an instance key: literal values as they are, values from other resources by their expression. */
-export function keyPart(scope: Construct, value: unknown): string {
-  if (Token.isUnresolved(value)) {
-    // The expression text ("${aws_iam_role.x.name}") is stable across synths; the token's own id is not.
-    const resolved = Tokenization.resolve(value, { scope, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
-    const expression = JSON.stringify(resolved);
-    return `ref-${createHash('sha256').update(expression).digest('hex').slice(0, 12)}`;
-  }
-  // Keys are opaque; '/' separates parts and '$' would start Terraform template syntax in a JSON-syntax key.
-  return String(value).replace(/%/g, '%25').replace(/\//g, '%2F').replace(/\$/g, '%24');
-}
-
-/** The Terraform expression a token stands for, without its `${ }`. */
-function expressionOf(scope: Construct, token: unknown): string {
-  const resolved = Tokenization.resolve(token, { scope, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
-  const text = Array.isArray(resolved) && resolved.length === 1 ? resolved[0] : resolved;
-  const match = typeof text === 'string' ? /^\$\{([\s\S]+)\}$/.exec(text) : null;
-  if (!match) throw new Error(`${scope.node.path}: cannot expand ${JSON.stringify(text)}: pass a list from a variable, a data source or a resource attribute`);
-  return match[1];
-}
-
-/** Quotes JSON text (already safe for Terraform templates) as an HCL string literal inside an expression. */
-function hclString(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** Throws one error listing every problem of a construct's props, named by construct path and field. */
-export function throwIfProblems(scope: Construct, problems: readonly FieldProblem[]): void {
-  if (problems.length === 0) return;
-  const lines = problems.map((p) => `  ${p.field}: ${p.message}`).join('\n');
-  throw new Error(`${scope.node.path} (${scope.constructor.name}): invalid props:\n${lines}`);
-}
-
-/** A checker that skips tokens: their values are checked by the handler once Terraform has resolved them. */
-export function synthChecker(): FieldChecker {
-  return new FieldChecker((v) => Token.isUnresolved(v));
-}
-
-/**
- * Serializes a value to JSON text for Terraform to finish: literal strings are escaped so Terraform does not read
- * `${` or `%{` in them as template syntax, and each value from another resource becomes `${jsonencode(...)}`, so
- * whatever it resolves to is valid JSON. One string per instance keeps every instance the same small type in plan
- * and state (an object per instance would give each its own type and store that type beside each value).
- */
-export function jsonTemplate(value: unknown): string {
-  if (Token.isUnresolved(value)) return Token.asString(Fn.jsonencode(value));
-  if (Array.isArray(value)) return `[${value.map(jsonTemplate).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${jsonTemplate(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value).replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
-}
 
 function positive(scope: Construct, field: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -183,8 +96,7 @@ export abstract class SaasPermissionsProvider extends Construct {
       baseBackoffMs: positive(this, 'baseBackoffMs', props.baseBackoffMs, DEFAULT_HTTP_SETTINGS.baseBackoffMs),
     };
     this.nodeCommand = props.nodeCommand ?? 'node';
-    const stack = TerraformStack.of(this);
-    PROVIDERS.set(stack, [...(PROVIDERS.get(stack) ?? []), this]);
+    registerProvider(this);
     this.checkSettings(literals.urls, literals.envNames);
     this.createBlocks();
   }
@@ -254,7 +166,7 @@ export abstract class SaasPermissionsProvider extends Construct {
    */
   private blockPrefix(): string {
     const prefix = this.node.id.replace(/[^A-Za-z0-9_]/g, '_');
-    const clash = (PROVIDERS.get(TerraformStack.of(this)) ?? []).find((p) => p !== this && p.node.id.replace(/[^A-Za-z0-9_]/g, '_') === prefix);
+    const clash = providersOf(TerraformStack.of(this)).find((p) => p !== this && p.node.id.replace(/[^A-Za-z0-9_]/g, '_') === prefix);
     if (clash) {
       throw new Error(`${this.node.path}: provider ids name their Terraform blocks, and ${clash.node.path} already uses "${prefix}": give this provider another id`);
     }
@@ -307,7 +219,7 @@ export abstract class SaasPermissionsProvider extends Construct {
   }
 
   private declared(): PermissionInstance[] {
-    return [...SOURCES.get(TerraformStack.of(this)) ?? []].flatMap((source) => source.instancesFor(this));
+    return [...sourcesOf(TerraformStack.of(this))].flatMap((source) => source.instancesFor(this));
   }
 
   /** The provider-wide part of every payload; HTTP settings only where they differ from the defaults. */
@@ -326,25 +238,4 @@ export abstract class SaasPermissionsProvider extends Construct {
       resource: jsonTemplate(resource),
     };
   }
-}
-
-/** Finds the provider a permission construct uses: the one passed, else the only one of its class in the stack. */
-export function resolveProvider<P extends SaasPermissionsProvider>(
-  scope: Construct, explicit: P | undefined, providerClass: abstract new (...args: never[]) => P, className: string,
-): P {
-  const stack = TerraformStack.of(scope);
-  if (explicit) {
-    if (TerraformStack.of(explicit) !== stack) {
-      throw new Error(`${scope.node.path}: provider ${explicit.node.path} belongs to another stack; add a ${className} to this stack`);
-    }
-    return explicit;
-  }
-  const found = (PROVIDERS.get(stack) ?? []).filter((c): c is P => c instanceof providerClass);
-  if (found.length === 0) {
-    throw new Error(`${scope.node.path}: no ${className} in stack ${stack.node.id}: add one, for example new ${className}(stack, '${className.replace('Provider', '').toLowerCase()}')`);
-  }
-  if (found.length > 1) {
-    throw new Error(`${scope.node.path}: stack ${stack.node.id} has ${found.length} ${className}s (${found.map((f) => f.node.path).join(', ')}): pass the one to use as provider`);
-  }
-  return found[0];
 }
