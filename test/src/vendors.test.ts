@@ -95,6 +95,17 @@ describe('kore', () => {
     await expect(run('apply', kore(grant), env)).rejects.toThrow('kore: no credentials: export KORE_JWT, or KORE_CLIENT_ID and KORE_CLIENT_SECRET');
   });
 
+  test('rolling per-minute and per-hour limits answer 429 with Retry-After, and the deadline bounds the wait', async () => {
+    sims.kore.setRateLimits([{ limit: 2, windowMs: 60_000, retryAfter: true }, { limit: 100, windowMs: 3_600_000, retryAfter: true }]);
+    const quick = { ...kore(grant), http: { ...http, deadlineMs: 1500 } } as Payload;
+    await run('apply', quick);
+    await run('revoke', quick);
+    const error = await run('apply', quick).catch((e) => e);
+    expect(error.message).toMatch(/kore: add user ana@example.com .* answered HTTP 429 \(429\): Rate limit exceeded \(gave up after 1 attempt: the run's deadline of 1500 ms would pass before the next try\)/);
+    expect(sims.kore.requests.map((r) => r.status)).toEqual([200, 200, 429]);
+    sims.kore.setRateLimits([]);
+  });
+
   test('removing a user from an entity that is gone succeeds', async () => {
     await expect(run('revoke', kore({ ...grant, entityId: 'deleted@example.com' }))).resolves.toMatch(/entity deleted@example.com is gone/);
   });
