@@ -8,7 +8,6 @@
  * Medians of BENCH_RUNS runs (default 3; 15 for the handler). Sizes from BENCH_SIZES (default 50,200,500).
  * Results go to stdout and between the result markers of BENCHMARKS.md.
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -16,6 +15,7 @@ import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { HANDLER_FILE_NAME, PAYLOAD_ENV } from '../src/contract';
 import { startSimulators, Simulators } from '../src/simulators';
 import { buildMixedStack } from './bench-stack';
+import { runProcess } from './run-process';
 import { terraformEnv } from './terraform-env';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -29,21 +29,9 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'saas-bench-'));
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; out: string; ms: number }> {
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-  });
-}
-
 async function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const r = await run('terraform', [...args, '-no-color', '-input=false'], { cwd: dir, env });
-  if (r.code !== 0) throw new Error(`terraform ${args[0]} in ${dir} failed:\n${r.out.slice(-3000)}`);
+  const r = await runProcess('terraform', [...args, '-no-color', '-input=false'], { cwd: dir, env });
+  if (r.code !== 0) throw new Error(`terraform ${args[0]} in ${dir} failed:\n${r.output.slice(-3000)}`);
   return r.ms;
 }
 
@@ -122,9 +110,9 @@ async function benchHandler(sims: Simulators): Promise<{ handlerMs: number; node
   });
   const env = { ...process.env, ...sims.env, [PAYLOAD_ENV]: payload };
   const sample = async (args: string[]) => {
-    const r = await run('/usr/bin/time', ['-f', 'maxrss=%M', ...args], { env });
-    if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.out}`);
-    return { ms: r.ms, kb: Number(/maxrss=(\d+)/.exec(r.out)![1]) };
+    const r = await runProcess('/usr/bin/time', ['-f', 'maxrss=%M', ...args], { env });
+    if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.output}`);
+    return { ms: r.ms, kb: Number(/maxrss=(\d+)/.exec(r.output)![1]) };
   };
   const h: Array<{ ms: number; kb: number }> = [];
   const n: Array<{ ms: number; kb: number }> = [];
@@ -138,9 +126,9 @@ async function benchHandler(sims: Simulators): Promise<{ handlerMs: number; node
 async function benchSynth(count: number, validate = false): Promise<{ constructs: number; bare: number }> {
   const one = async (kind: string) => {
     const args = [path.join(ROOT, 'scripts/bench-synth.ts'), kind, String(count), path.join(work, `synth-${kind}-${count}`), validate ? 'validate' : 'skip'];
-    const r = await run(path.join(ROOT, 'node_modules/.bin/tsx'), args);
-    if (r.code !== 0) throw new Error(`synth of ${count} ${kind} failed: ${r.out}`);
-    return Number(r.out.trim().split('\n').pop());
+    const r = await runProcess(path.join(ROOT, 'node_modules/.bin/tsx'), args);
+    if (r.code !== 0) throw new Error(`synth of ${count} ${kind} failed: ${r.output}`);
+    return Number(r.output.trim().split('\n').pop());
   };
   const c: number[] = [];
   const b: number[] = [];
@@ -150,7 +138,7 @@ async function benchSynth(count: number, validate = false): Promise<{ constructs
 
 async function main(): Promise<void> {
   if (!fs.existsSync('/usr/bin/time')) throw new Error('the benchmark reads peak memory with GNU time: apt-get install time');
-  const tf = (await run('terraform', ['version'], { env: terraformEnv({}) })).out.split('\n')[0];
+  const tf = (await runProcess('terraform', ['version'], { env: terraformEnv({}) })).output.split('\n')[0];
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${tf}, parallelism ${PARALLELISM}, medians of ${RUNS} runs (handler: ${HANDLER_RUNS})`;
   process.stdout.write(`machine: ${machine}\n`);
   const sims = await startSimulators();

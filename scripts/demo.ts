@@ -3,10 +3,11 @@
  * of main.ts, shows what each vendor holds, deploys a reviewed change, re-deploys to show nothing is called, destroys,
  * shows the vendors clean, and stops. Exits non-zero if any step or any expectation fails.
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Simulators, startSimulators } from '../src/simulators';
+import { runProcess } from './run-process';
 import { terraformEnv } from './terraform-env';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -26,15 +27,8 @@ function requireTerraform(): void {
 /** Runs cdktf; keeps its full log in cdktf.out/ and prints the lines that say what happened at the vendors. */
 async function cdktf(step: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   process.stdout.write(`\n$ cdktf ${args.join(' ')}\n`);
-  const log: string[] = [];
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(path.join(ROOT, 'node_modules/.bin/cdktf'), args, { cwd: ROOT, env });
-    const collect = (d: Buffer) => log.push(d.toString());
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('close', (c) => resolve(c ?? 1));
-  });
-  const text = log.join('').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+  const { code, output } = await runProcess(path.join(ROOT, 'node_modules/.bin/cdktf'), args, { cwd: ROOT, env });
+  const text = output.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
   fs.mkdirSync(LOG_DIR, { recursive: true });
   fs.writeFileSync(path.join(LOG_DIR, `demo-${step}.log`), text);
   for (const line of text.split('\n')) {

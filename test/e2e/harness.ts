@@ -2,12 +2,12 @@
  * What every end-to-end test shares: simulators in this process, a stack synthesized into a temporary folder, and
  * real `terraform` runs against it. Terraform is spawned asynchronously so the simulators keep answering.
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { Simulators, startSimulators } from '../../src/simulators';
+import { runProcess } from '../../scripts/run-process';
 import { terraformEnv } from '../../scripts/terraform-env';
 
 export interface TerraformRun {
@@ -50,14 +50,7 @@ export class E2eWorkspace {
   async terraform(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<TerraformRun> {
     const env = { ...terraformEnv(this.sims.env), ...extraEnv };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    const result = await new Promise<TerraformRun>((resolve, reject) => {
-      const child = spawn('terraform', args, { cwd: this.stackDir, env });
-      let output = '';
-      child.stdout.on('data', (d) => { output += d; });
-      child.stderr.on('data', (d) => { output += d; });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, output }));
-    });
+    const result = await runProcess('terraform', args, { cwd: this.stackDir, env });
     this.logs.push(`$ terraform ${args.join(' ')}\n${result.output}`);
     return result;
   }

@@ -2,12 +2,13 @@
  * Enterprise networks: HTTPS_PROXY / HTTP_PROXY / NO_PROXY and a private CA through NODE_EXTRA_CA_CERTS, exercised
  * through the bundled handler as Terraform runs it, with a local proxy and an HTTPS simulator signed by a test CA.
  */
-import { execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { runProcess } from '../../scripts/run-process';
 import { HANDLER_FILE_NAME, PAYLOAD_ENV } from '../../src/contract';
 import { PolaritySimulator, SIM_CREDENTIALS } from '../../src/simulators';
 
@@ -64,14 +65,8 @@ async function startProxy() {
   };
 }
 
-function runHandler(env: Record<string, string>): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [HANDLER, 'apply'], { env: { PATH: process.env.PATH!, ...env } });
-    let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
-    child.on('close', (code) => resolve({ code: code ?? -1, output }));
-  });
+function runHandler(env: Record<string, string>) {
+  return runProcess(process.execPath, [HANDLER, 'apply'], { env: { PATH: process.env.PATH!, ...env } });
 }
 
 const payload = (url: string) => JSON.stringify({
