@@ -1,6 +1,8 @@
 import { DataResource, Lazy, TerraformLocal, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { CONTRACT_VERSION, DEFAULT_HTTP_SETTINGS, HttpSettings, IDENTITY_FIELDS, PAYLOAD_ENV, Payload, VendorName } from '../src/contract';
+import {
+  CONTRACT_VERSION, DEFAULT_HTTP_SETTINGS, HTTP_URL, HttpSettings, IDENTITY_FIELDS, PAYLOAD_ENV, Payload, VendorName,
+} from '../src/contract';
 import { handlerAsset } from './handler-asset';
 import { synthChecker, throwIfProblems } from './props-check';
 import { PermissionInstance, providersOf, registerProvider, sourcesOf } from './registry';
@@ -104,7 +106,7 @@ export abstract class SaasPermissionsProvider extends Construct {
   private checkSettings(urls: Record<string, string | undefined>, envNames: Record<string, string>): void {
     const c = synthChecker();
     for (const [field, url] of Object.entries(urls)) {
-      if (url !== undefined) c.pattern(field, url, /^https?:\/\/[^/\s]+$|^https?:\/\/[^/\s]+\/\S*$/i, 'an http(s) URL');
+      if (url !== undefined) c.pattern(field, url, HTTP_URL, 'an http(s) URL');
     }
     for (const [field, name] of Object.entries(envNames)) c.pattern(field, name, /^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
     throwIfProblems(this, c.problems);

@@ -12,6 +12,8 @@ export interface FieldProblem {
 
 export type IsUnresolved = (value: unknown) => boolean;
 const resolvedAlways: IsUnresolved = () => false;
+/** An http(s) URL: scheme, host, optional path; the same rule for a provider's literal and a value read at apply time. */
+export const HTTP_URL = /^https?:\/\/[^/\s]+(\/\S*)?$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class FieldChecker {

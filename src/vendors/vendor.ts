@@ -1,5 +1,5 @@
 /** What every vendor module gives the handler: how to connect, how to read its errors, and the two operations. */
-import { Operation, Payload } from '../contract';
+import { HTTP_URL, Operation, Payload } from '../contract';
 import { ConfigurationError } from '../errors';
 import { HttpClientOptions, HttpRequester } from '../http';
 
@@ -43,7 +43,7 @@ export function resolveBaseUrl(
 ): string {
   const url = explicit || env[envName] || fallback;
   if (!url) throw new ConfigurationError(`${vendor}: no URL: set the provider's url or export ${envName}`);
-  if (!/^https?:\/\/[^/\s]+/i.test(url)) {
+  if (!HTTP_URL.test(url)) {
     throw new ConfigurationError(`${vendor}: URL ${JSON.stringify(url)} (from ${explicit ? 'the provider construct' : envName}) is not an http(s) URL`);
   }
   return url.replace(/\/+$/, '');

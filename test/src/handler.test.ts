@@ -39,6 +39,14 @@ describe('handler entry', () => {
     expect(io.err.join('')).not.toContain('very-secret-token');
   });
 
+  test('a URL from the environment that is not http(s) fails before any call, naming its source', async () => {
+    const payload = { v: 1, vendor: 'britive', path: 's/p', removalPolicy: 'destroy', connection: { tokenEnv: 'T' }, resource: { profileId: 'p', permissionName: 'n', permissionType: 'role' } };
+    const io = capture();
+    const code = await main(['apply'], { [PAYLOAD_ENV]: JSON.stringify(payload), T: 'token-value-123', BRITIVE_TENANT: 'ftp://acme.example.com' }).finally(io.restore);
+    expect(code).toBe(1);
+    expect(io.err.join('')).toBe('britive: URL "ftp://acme.example.com" (from BRITIVE_TENANT) is not an http(s) URL\n');
+  });
+
   test('parsePayload accepts a current payload', () => {
     expect(parsePayload('{"v":1,"vendor":"britive"}').vendor).toBe('britive');
   });
