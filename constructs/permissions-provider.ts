@@ -167,8 +167,9 @@ export abstract class SaasPermissionsProvider extends Construct {
    * not rename them, since a renamed block is a removed block and Terraform would revoke nothing it granted.
    */
   private blockPrefix(): string {
-    const prefix = this.node.id.replace(/[^A-Za-z0-9_]/g, '_');
-    const clash = providersOf(TerraformStack.of(this)).find((p) => p !== this && p.node.id.replace(/[^A-Za-z0-9_]/g, '_') === prefix);
+    const prefixOf = (provider: SaasPermissionsProvider) => provider.node.id.replace(/[^A-Za-z0-9_]/g, '_');
+    const prefix = prefixOf(this);
+    const clash = providersOf(TerraformStack.of(this)).find((p) => p !== this && prefixOf(p) === prefix);
     if (clash) {
       throw new Error(`${this.node.path}: provider ids name their Terraform blocks, and ${clash.node.path} already uses "${prefix}": give this provider another id`);
     }
