@@ -43,8 +43,12 @@ export interface SaasProviderBaseProps {
   readonly nodeCommand?: string;
 }
 
-/** JSON texts of one instance: the payloads of its two provisioners and what replaces each of its two objects. */
-interface InstanceValue { apply: string; revoke: string; identity: string; resource: string }
+/**
+ * One instance in the provider's locals map: the apply payload, the identity and desired state (JSON texts) that
+ * replace the revoke and apply objects, and `removal`, null unless the grant is retained. Only `identity`,
+ * `resource` and `removal` reach state.
+ */
+interface InstanceValue { apply: string; identity: string; resource: string; removal: 'retain' | null }
 
 function positive(scope: Construct, field: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -69,7 +73,10 @@ function retryCount(scope: Construct, value: number | undefined): number {
  *   provisioners of tainted objects) and a grant whose apply failed half-way is still revoked on removal.
  * - `<id>_apply`: create-time provisioner only (`apply`); replaced whenever identity or desired state changes, and its
  *   replacement revokes nothing, so a change of permissions is made in place with no gap.
- * Payloads are JSON strings, so every instance has the same small type: Terraform's plan and state cost grows with it.
+ * State holds as little as possible: Terraform (local backend) rewrites the whole state file after every instance it
+ * applies, so a run costs instances x state size. The revoke instance keeps its identity and, for `retain`, its
+ * removal policy; the provider settings it needs are literals of its provisioner. Payloads are JSON strings, so every
+ * instance has the same small type.
  */
 export abstract class SaasPermissionsProvider extends Construct {
   readonly resourceType: 'terraform_data' | 'null_resource';
@@ -119,14 +126,18 @@ export abstract class SaasPermissionsProvider extends Construct {
     const instances = new TerraformLocal(this, 'instances', Lazy.anyValue({ produce: () => this.instanceMap() }));
     instances.overrideLogicalId(`${prefix}_instances`);
     const nullResource = this.resourceType === 'null_resource';
-    const provisioner = (operation: 'apply' | 'revoke', selfValue: string) => ({
+    const type = nullResource ? 'null_resource' : 'terraform_data';
+    const provisioner = (operation: 'apply' | 'revoke', payload: string) => ({
       'local-exec': {
         ...(operation === 'revoke' ? { when: 'destroy' } : {}),
         interpreter: [this.nodeCommand, asset.path],
         command: operation,
-        environment: { [PAYLOAD_ENV]: selfValue },
+        environment: { [PAYLOAD_ENV]: payload },
       },
     });
+    // A destroy-time provisioner may read only self and each.key: the settings are literals, the rest comes from state.
+    const revokePayload = (removal: string, identity: string) => `${jsonTemplate(this.payloadSettings).slice(0, -1)},`
+      + `"path":\${jsonencode(format("${type}.${prefix}_revoke[%q]", each.key))},"removalPolicy":\${jsonencode(${removal})},"identity":\${${identity}}}`;
 
     // Lists only Terraform knows are expanded by for expressions merged into the map at plan time.
     const forEach = Lazy.stringValue({
@@ -140,25 +151,29 @@ export abstract class SaasPermissionsProvider extends Construct {
     revoke.overrideLogicalId(`${prefix}_revoke`);
     revoke.addOverride('for_each', forEach);
     if (nullResource) {
-      revoke.addOverride('triggers', { payload: '${each.value.revoke}' });
-      revoke.addOverride('provisioner', [provisioner('revoke', '${self.triggers.payload}')]);
+      // null_resource has no attribute that updates in place: a change of removal policy replaces it (and revokes).
+      revoke.addOverride('triggers', { identity: '${each.value.identity}', removal: '${coalesce(each.value.removal, "destroy")}' });
+      revoke.addOverride('provisioner', [provisioner('revoke', revokePayload('self.triggers.removal', 'self.triggers.identity'))]);
     } else {
-      revoke.addOverride('input', '${each.value.revoke}');
+      revoke.addOverride('input', '${each.value.removal}');
       revoke.addOverride('triggers_replace', '${each.value.identity}');
-      revoke.addOverride('provisioner', [provisioner('revoke', '${self.input}')]);
+      revoke.addOverride('provisioner', [provisioner('revoke', revokePayload('self.input', 'self.triggers_replace'))]);
     }
 
-    // No depends_on between the blocks: Terraform would link every apply instance to every revoke instance (N*N
-    // edges). Order is not needed: creating a revoke instance runs nothing and cannot fail, so it is in state even
-    // when its apply fails; and an apply replaced for a new identity never races a revoke of that same identity.
+    // No depends_on between the terraform_data blocks: Terraform would link every apply instance to every revoke
+    // instance (N*N edges). Order is not needed: creating a revoke instance runs nothing and cannot fail, so it is in
+    // state even when its apply fails; and an apply replaced for a new identity never races a revoke of that identity.
     const apply = this.block('apply', nullResource);
     apply.overrideLogicalId(`${prefix}_apply`);
     apply.addOverride('for_each', forEach);
-    // The apply instance stores only what triggers it; its create-time provisioner reads the payload from each.value.
-    apply.addOverride(nullResource ? 'triggers' : 'triggers_replace', nullResource
-      // Replaced whenever the revoke instance is, so a revoke forced by a settings change is followed by a re-grant.
-      ? { resource: '${each.value.resource}', revoke: '${each.value.revoke}' }
-      : '${each.value.resource}');
+    if (nullResource) {
+      // Re-granted after a removal-policy change replaced (and so revoked) the grant; ordered after that revoke.
+      apply.addOverride('triggers', { resource: '${each.value.resource}', removal: '${coalesce(each.value.removal, "destroy")}' });
+      apply.addOverride('depends_on', [`${type}.${prefix}_revoke`]);
+    } else {
+      // The apply instance stores only what triggers it; its create-time provisioner reads the payload from each.value.
+      apply.addOverride('triggers_replace', '${each.value.resource}');
+    }
     apply.addOverride('provisioner', [provisioner('apply', '${each.value.apply}')]);
   }
 
@@ -214,8 +229,7 @@ export abstract class SaasPermissionsProvider extends Construct {
     return this.declared().filter((i) => i.expand).map((instance) => {
       const { field, list } = instance.expand!;
       const value = this.instanceValue(instance, { ...instance.resource, [field]: item });
-      const fields = (Object.entries(value) as Array<[string, string]>).map(([name, text]) =>
-        `${name} = ${hclString(text.split(JSON.stringify(item)).join('${jsonencode(item)}'))}`);
+      const fields = Object.entries(value).map(([name, text]) => `${name} = ${text === null ? 'null' : hclString(text.split(JSON.stringify(item)).join('${jsonencode(item)}'))}`);
       const key = `${hclString(`${instance.key}/~`).slice(0, -1)}\${item}"`;
       return `{ for item in toset(${expressionOf(this, list)}) : ${key} => { ${fields.join(', ')} } }`;
     });
@@ -232,13 +246,11 @@ export abstract class SaasPermissionsProvider extends Construct {
   }
 
   private instanceValue(instance: PermissionInstance, resource: Record<string, unknown>, settings = this.payloadSettings): InstanceValue {
-    const common = { ...settings, path: instance.path, removalPolicy: instance.removalPolicy };
-    const identity = Object.fromEntries(IDENTITY_FIELDS[this.vendor].map((f) => [f, resource[f] ?? null]));
     return {
-      apply: jsonTemplate({ ...common, resource }),
-      revoke: jsonTemplate({ ...common, resource: identity }),
-      identity: jsonTemplate(identity),
+      apply: jsonTemplate({ ...settings, path: instance.path, removalPolicy: instance.removalPolicy, resource }),
+      identity: jsonTemplate(IDENTITY_FIELDS[this.vendor].map((f) => resource[f] ?? null)),
       resource: jsonTemplate(resource),
+      removal: instance.removalPolicy === 'retain' ? 'retain' : null,
     };
   }
 }

@@ -5,12 +5,12 @@
  * handler: fields are only ever added, and `v` says which shape a payload has.
  */
 
-export const CONTRACT_VERSION = 1;
+export const CONTRACT_VERSION = 2;
 
 /** File name of the bundled handler, shipped into each stack as a TerraformAsset. */
 export const HANDLER_FILE_NAME = 'lifecycle-handler.cjs';
 
-/** Environment variable through which a provisioner hands the payload (jsonencode(self.input)) to the handler. */
+/** Environment variable through which a provisioner hands the payload (JSON text) to the handler. */
 export const PAYLOAD_ENV = 'SAAS_PERMISSIONS_PAYLOAD';
 
 /** What a provisioner asks of the handler: bring the vendor to the declared state, or take a grant away. */
@@ -129,6 +129,19 @@ export type BritivePayload = PayloadBase<'britive', BritiveConnection, BritiveGr
 export type KorePayload = PayloadBase<'kore', KoreConnection, KoreGrant>;
 export type PolytomicPayload = PayloadBase<'polytomic', PolytomicConnection, PolytomicGrant>;
 export type Payload = PolarityPayload | BritivePayload | KorePayload | PolytomicPayload;
+
+/**
+ * What a destroy-time provisioner hands the handler. Terraform lets it read only `self` and `each.key`, and every
+ * byte a grant keeps in state is rewritten on every state write of a run, so state keeps only what the configuration
+ * cannot supply: the identity (the revoke instance's `triggers_replace`) and `retain` (its `input`, null for the
+ * default). The provider settings are literals of the provisioner's configuration, so they are the current ones.
+ */
+export interface RevokePayload extends Omit<Payload, 'resource' | 'removalPolicy'> {
+  /** Values of IDENTITY_FIELDS[vendor], in that order. */
+  readonly identity: unknown[];
+  /** Null stands for the default, destroy. */
+  readonly removalPolicy: RemovalPolicy | null;
+}
 
 /** Which fields of `resource` identify the grant: a change to any of them revokes the old grant. */
 export const IDENTITY_FIELDS: { readonly [V in VendorName]: readonly string[] } = {

@@ -4,7 +4,9 @@
  * action, and on failure prints a redacted message and exits non-zero, which fails the apply.
  * It never imports cdktf: it must start fast and run from a synthesized stack directory alone.
  */
-import { CONTRACT_VERSION, DEFAULT_HTTP_SETTINGS, OPERATIONS, Operation, PAYLOAD_ENV, Payload, VendorName } from './contract';
+import {
+  CONTRACT_VERSION, DEFAULT_HTTP_SETTINGS, IDENTITY_FIELDS, OPERATIONS, Operation, PAYLOAD_ENV, Payload, RevokePayload, VendorName,
+} from './contract';
 import { ConfigurationError, SaasPermissionError, ValidationError, redact } from './errors';
 import { createHttpClient } from './http';
 import { FieldChecker, checkBritive, checkKoreEntity, checkPolarity, checkPolytomic } from './validation';
@@ -32,7 +34,17 @@ export function parsePayload(raw: string | undefined): Payload {
   if (typeof payload.v !== 'number' || payload.v > CONTRACT_VERSION) {
     throw new ConfigurationError(`${payload.vendor}: the payload has contract version ${payload.v}, this handler reads up to ${CONTRACT_VERSION}: synthesize the stack with the matching library`);
   }
-  return payload;
+  return 'identity' in payload ? fromRevokePayload(payload as RevokePayload) : payload;
+}
+
+/** A revoke payload names its grant by identity values only; the vendor modules read them as fields of `resource`. */
+function fromRevokePayload(payload: RevokePayload): Payload {
+  const { identity, removalPolicy, ...rest } = payload;
+  const fields = IDENTITY_FIELDS[payload.vendor];
+  if (!Array.isArray(identity) || identity.length !== fields.length) {
+    throw new ConfigurationError(`${payload.vendor}: ${payload.path}: the identity in state is ${JSON.stringify(identity)}, expected values for ${fields.join(', ')}`);
+  }
+  return { ...rest, removalPolicy: removalPolicy ?? 'destroy', resource: Object.fromEntries(fields.map((f, i) => [f, identity[i]])) } as unknown as Payload;
 }
 
 /** Values from other resources arrive only now; they get the checks literals got at synth time. */
@@ -96,10 +108,4 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     process.stderr.write(`${redact(message, secrets)}\n`);
     return 1;
   }
-}
-
-if (require.main === module) {
-  // Exit as soon as the result is printed (stdout and stderr are synchronous for pipes and files): waiting for the
-  // vendor's socket to close adds time to every one of a stack's handler runs and changes nothing.
-  void main(process.argv.slice(2), process.env).then((code) => process.exit(code));
 }

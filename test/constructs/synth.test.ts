@@ -18,19 +18,26 @@ describe('synthesized blocks', () => {
     expect(tf.locals.polarity_instances).toMatchInlineSnapshot(`
 {
   "virustotal/7": {
-    "apply": "{"v":1,"vendor":"polarity","connection":{"url":"https://polarity.example.com","tokenEnv":"POLARITY_TOKEN"},"path":"test/analysts","removalPolicy":"destroy","resource":{"integrationId":"virustotal","groupId":"7","permissions":["read","admin"]}}",
-    "identity": "{"integrationId":"virustotal","groupId":"7"}",
+    "apply": "{"v":2,"vendor":"polarity","connection":{"url":"https://polarity.example.com","tokenEnv":"POLARITY_TOKEN"},"path":"test/analysts","removalPolicy":"destroy","resource":{"integrationId":"virustotal","groupId":"7","permissions":["read","admin"]}}",
+    "identity": "["virustotal","7"]",
+    "removal": null,
     "resource": "{"integrationId":"virustotal","groupId":"7","permissions":["read","admin"]}",
-    "revoke": "{"v":1,"vendor":"polarity","connection":{"url":"https://polarity.example.com","tokenEnv":"POLARITY_TOKEN"},"path":"test/analysts","removalPolicy":"destroy","resource":{"integrationId":"virustotal","groupId":"7"}}",
   },
 }
 `);
     const revoke = tf.resource.terraform_data.polarity_revoke;
     const apply = tf.resource.terraform_data.polarity_apply;
     expect(revoke.for_each).toBe('${local.polarity_instances}');
+    // State keeps the identity and the removal policy only; the settings are literals of the provisioner.
     expect(revoke.triggers_replace).toBe('${each.value.identity}');
-    expect(revoke.input).toBe('${each.value.revoke}');
-    expect(revoke.provisioner[0]['local-exec']).toMatchObject({ when: 'destroy', command: 'revoke', environment: { SAAS_PERMISSIONS_PAYLOAD: '${self.input}' } });
+    expect(revoke.input).toBe('${each.value.removal}');
+    expect(revoke.provisioner[0]['local-exec']).toMatchObject({
+      when: 'destroy', command: 'revoke',
+      environment: {
+        SAAS_PERMISSIONS_PAYLOAD: '{"v":2,"vendor":"polarity","connection":{"url":"https://polarity.example.com","tokenEnv":"POLARITY_TOKEN"},'
+          + '"path":${jsonencode(format("terraform_data.polarity_revoke[%q]", each.key))},"removalPolicy":${jsonencode(self.input)},"identity":${self.triggers_replace}}',
+      },
+    });
     expect(apply.triggers_replace).toBe('${each.value.resource}');
     expect(apply.input).toBeUndefined();
     expect(apply.depends_on).toBeUndefined();
@@ -94,9 +101,12 @@ describe('synthesized blocks', () => {
     });
     expect(tf.provider.null).toBeDefined();
     const revoke = tf.resource.null_resource.polarity_revoke;
-    expect(revoke.triggers.payload).toBe('${each.value.revoke}');
-    expect(revoke.provisioner[0]['local-exec'].environment.SAAS_PERMISSIONS_PAYLOAD).toBe('${self.triggers.payload}');
-    expect(tf.resource.null_resource.polarity_apply.triggers).toEqual({ resource: '${each.value.resource}', revoke: '${each.value.revoke}' });
+    expect(revoke.triggers).toEqual({ identity: '${each.value.identity}', removal: '${coalesce(each.value.removal, "destroy")}' });
+    expect(revoke.provisioner[0]['local-exec'].environment.SAAS_PERMISSIONS_PAYLOAD).toContain('"removalPolicy":${jsonencode(self.triggers.removal)},"identity":${self.triggers.identity}}');
+    const apply = tf.resource.null_resource.polarity_apply;
+    expect(apply.triggers).toEqual({ resource: '${each.value.resource}', removal: '${coalesce(each.value.removal, "destroy")}' });
+    // A removal-policy change replaces both objects; the re-grant must come after the revoke.
+    expect(apply.depends_on).toEqual(['null_resource.polarity_revoke']);
     expect(tf.resource.terraform_data).toBeUndefined();
   });
 

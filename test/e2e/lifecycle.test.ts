@@ -125,8 +125,12 @@ describe('lifecycle with real terraform', () => {
     expect(Object.keys(ws.sims.kore.snapshot())).toEqual(['st-search/fc-drive/eng@example.com']);
   });
 
-  test('removalPolicy retain: removing the construct leaves the vendor as it is', async () => {
-    await ws.apply(buildStack({ ...BASE, polarity: [{ ...BASE.polarity![0], retain: true }, BASE.polarity![1]] }));
+  test('removalPolicy retain: switching to it calls nothing; removing the construct then leaves the vendor as it is', async () => {
+    ws.clearRequestLogs();
+    const run = await ws.apply(buildStack({ ...BASE, polarity: [{ ...BASE.polarity![0], retain: true }, BASE.polarity![1]] }));
+    // The policy is updated in place in state: no revoke, no re-grant.
+    expect(run.output).toMatch(/0 added, 1 changed, 0 destroyed/);
+    expect(ws.allRequests()).toEqual([]);
     await ws.apply(buildStack({ ...BASE, polarity: [BASE.polarity![1]] }));
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] }, shodan: { 1: ['read'] } });
     // Clean up the retained grant by hand, as its owner would.

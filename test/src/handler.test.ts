@@ -15,7 +15,9 @@ describe('handler entry', () => {
     [['apply'], {}, /no payload: SAAS_PERMISSIONS_PAYLOAD is empty/],
     [['apply'], { [PAYLOAD_ENV]: '{nope' }, /is not JSON/],
     [['apply'], { [PAYLOAD_ENV]: '{"v":1,"vendor":"okta"}' }, /names no known vendor: "okta"/],
-    [['apply'], { [PAYLOAD_ENV]: '{"v":2,"vendor":"kore"}' }, /contract version 2, this handler reads up to 1/],
+    [['apply'], { [PAYLOAD_ENV]: '{"v":3,"vendor":"kore"}' }, /contract version 3, this handler reads up to 2/],
+    [['revoke'], { [PAYLOAD_ENV]: '{"v":2,"vendor":"polarity","path":"terraform_data.polarity_revoke[\\"a/1\\"]","identity":["a"]}' },
+      /polarity: terraform_data.polarity_revoke\["a\/1"\]: the identity in state is \["a"\], expected values for integrationId, groupId/],
   ])('%j fails with exit 1 and a clear message', async (argv, env, message) => {
     const io = capture();
     const code = await main(argv as string[], env as NodeJS.ProcessEnv).finally(io.restore);
@@ -49,5 +51,22 @@ describe('handler entry', () => {
 
   test('parsePayload accepts a current payload', () => {
     expect(parsePayload('{"v":1,"vendor":"britive"}').vendor).toBe('britive');
+  });
+
+  test('a revoke payload names the grant by identity values, in the order of IDENTITY_FIELDS; null policy is destroy', () => {
+    const payload = parsePayload(JSON.stringify({
+      v: 2, vendor: 'polytomic', path: 'terraform_data.polytomic_revoke["org/P"]', connection: { apiKeyEnv: 'K', apiVersion: 'v' },
+      removalPolicy: null, identity: ['org', 'Policy P'],
+    }));
+    expect(payload).toMatchObject({ removalPolicy: 'destroy', resource: { organizationId: 'org', name: 'Policy P' } });
+    expect('identity' in payload).toBe(false);
+  });
+
+  test('a revoke payload whose removal policy in state is retain calls nothing', async () => {
+    const payload = { v: 2, vendor: 'kore', path: 'terraform_data.kore_revoke["k"]', connection: {}, removalPolicy: 'retain', identity: ['b', 'c', 'e', 'u'] };
+    const io = capture();
+    const code = await main(['revoke'], { [PAYLOAD_ENV]: JSON.stringify(payload) }).finally(io.restore);
+    expect(code).toBe(0);
+    expect(io.out.join('')).toBe('kore: terraform_data.kore_revoke["k"] has removalPolicy "retain": left as it is at the vendor\n');
   });
 });
