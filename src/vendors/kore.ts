@@ -1,8 +1,7 @@
 /** Kore.ai Search AI: one user on a connector's permission entity. */
-import { randomUUID } from 'crypto';
 import { DEFAULT_KORE_URL, ENV, KorePayload } from '../contract';
 import { ConfigurationError } from '../errors';
-import { VendorModule, VendorSession, requireEnv, resolveBaseUrl, segment } from './vendor';
+import { VendorModule, VendorSession, randomUUID, requireEnv, resolveBaseUrl, segment } from './vendor';
 
 function describe(p: KorePayload): string {
   const r = p.resource;

@@ -1,8 +1,7 @@
 /** Polytomic: a permissions policy, found by name (the vendor assigns its id). */
-import { randomUUID } from 'crypto';
 import { DEFAULT_POLYTOMIC_URL, ENV, PolytomicPayload, PolytomicPolicyAction } from '../contract';
 import { ValidationError } from '../errors';
-import { VendorModule, VendorSession, requireEnv, resolveBaseUrl, segment } from './vendor';
+import { VendorModule, VendorSession, randomUUID, requireEnv, resolveBaseUrl, segment } from './vendor';
 
 interface PolicyBody {
   id: string;

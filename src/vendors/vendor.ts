@@ -52,3 +52,8 @@ export function resolveBaseUrl(
 export function segment(value: string): string {
   return encodeURIComponent(value);
 }
+
+/** crypto is loaded on first use: Polarity and Britive calls never need it, and loading it costs every run. */
+export function randomUUID(): string {
+  return (require('crypto') as typeof import('crypto')).randomUUID();
+}
