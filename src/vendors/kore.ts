@@ -16,7 +16,7 @@ function entityUrl(p: KorePayload, s: VendorSession): string {
 
 /** An HS256 JWT with the claims Kore.ai reads: appId (spelled exactly so) and a jti for apps that demand one. */
 export async function mintKoreJwt(clientId: string, clientSecret: string): Promise<string> {
-  const { SignJWT } = await import('jose');
+  const { SignJWT } = await import('jose/jwt/sign');
   return new SignJWT({ appId: clientId })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject('cdktf-saas-permissions')
