@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: what each permission costs, as ratios against floors measured in the same run.
  *  - apply and destroy of N mixed grants (all four vendors) against the simulators, next to N terraform_data
- *    instances whose provisioners run `node -e 0` (a Node process) and `true` (Terraform's own cost);
- *  - one handler call against a simulator, wall time and peak memory, next to `node -e 0`;
+ *    instances whose provisioners run `node -e 0` (a Node process) and `true` (Terraform's own cost), with the
+ *    local backend (cdktf's default) and with a remote (http) backend, as pipelines keep state;
+ *  - one handler call per vendor against its simulator (and one over HTTPS), wall time and peak memory, next to
+ *    `node -e 0`;
  *  - synth of N constructs next to N bare DataResources;
  *  - vendor calls per grant, counted by the simulators.
  * Medians of BENCH_RUNS runs (default 3; 15 for the handler). Sizes from BENCH_SIZES (default 50,200,500).
@@ -11,20 +13,28 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, LocalBackend, TerraformStack } from 'cdktf';
-import { HANDLER_FILE_NAME, PAYLOAD_ENV } from '../src/contract';
-import { startSimulators, Simulators } from '../src/simulators';
+import { App, HttpBackend, LocalBackend, TerraformStack } from 'cdktf';
+import { CONTRACT_VERSION, HANDLER_FILE_NAME, PAYLOAD_ENV } from '../src/contract';
+import { POLYTOMIC_SIM_ROLES, PolaritySimulator, SIM_CREDENTIALS, startSimulators, Simulators } from '../src/simulators';
+import { makeTestCertificates } from '../src/simulators/certificates';
 import { buildMixedStack } from './bench-stack';
 import { runProcess } from './run-process';
+import { StateServer, startStateServer } from './state-server';
 import { terraformEnv } from './terraform-env';
 
 const ROOT = path.resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const HANDLER_RUNS = Number(process.env.BENCH_HANDLER_RUNS ?? 15);
 const SIZES = (process.env.BENCH_SIZES ?? '50,200,500').split(',').map(Number);
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'local,http').split(',') as Backend[];
 const SYNTH_SIZES = (process.env.BENCH_SYNTH_SIZES ?? '100,1000,5000').split(',').map(Number);
 const PARALLELISM = 10;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'saas-bench-'));
+
+/** Where Terraform keeps state: a local file (cdktf's default), or a remote http backend as pipelines use. */
+type Backend = 'local' | 'http';
+let stateServer: StateServer;
+const stateAddress = (dir: string) => `${stateServer.url}/${path.relative(work, dir)}`;
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
@@ -36,21 +46,23 @@ async function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): P
 }
 
 /** A stack of N terraform_data instances whose create and destroy provisioners run `command`: the floor. */
-function writeFloorStack(dir: string, n: number, interpreter: string[]): void {
+function writeFloorStack(dir: string, n: number, interpreter: string[], backend: Backend): void {
   fs.mkdirSync(dir, { recursive: true });
   const instances = Object.fromEntries(Array.from({ length: n }, (_, i) => [`grant-${i}`, { n: i }]));
   const provisioner = (when?: string) => ({ 'local-exec': { ...(when ? { when } : {}), interpreter, command: 'floor' } });
   fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({
+    ...(backend === 'http' ? { terraform: { backend: { http: { address: stateAddress(dir) } } } } : {}),
     locals: { instances },
     resource: { terraform_data: { floor: { for_each: '${local.instances}', input: '${each.value}', provisioner: [provisioner(), provisioner('destroy')] } } },
   }));
 }
 
-function writeProductStack(dir: string, n: number): Record<string, number> {
+function writeProductStack(dir: string, n: number, backend: Backend = 'local'): Record<string, number> {
   fs.mkdirSync(dir, { recursive: true });
   const app = new App({ outdir: path.join(dir, 'out') });
   const stack = new TerraformStack(app, 'bench');
-  new LocalBackend(stack, { path: path.join(dir, 'terraform.tfstate') });
+  if (backend === 'http') new HttpBackend(stack, { address: stateAddress(dir) });
+  else new LocalBackend(stack, { path: path.join(dir, 'terraform.tfstate') });
   const counts = buildMixedStack(stack, n);
   app.synth();
   return counts;
@@ -58,16 +70,16 @@ function writeProductStack(dir: string, n: number): Record<string, number> {
 
 interface ApplyRow { n: number; apply: Record<string, number>; destroy: Record<string, number> }
 
-async function benchApply(sims: Simulators, n: number): Promise<ApplyRow> {
+async function benchApply(sims: Simulators, n: number, backend: Backend): Promise<ApplyRow> {
   const env = terraformEnv(sims.env);
   const dirs: Record<string, string> = {
-    product: path.join(work, `product-${n}`, 'out', 'stacks', 'bench'),
-    'node -e 0': path.join(work, `floor-node-${n}`),
-    true: path.join(work, `floor-true-${n}`),
+    product: path.join(work, `product-${backend}-${n}`, 'out', 'stacks', 'bench'),
+    'node -e 0': path.join(work, `floor-node-${backend}-${n}`),
+    true: path.join(work, `floor-true-${backend}-${n}`),
   };
-  writeProductStack(path.join(work, `product-${n}`), n);
-  writeFloorStack(dirs['node -e 0'], n, ['node', '-e', '0']);
-  writeFloorStack(dirs.true, n, ['true']);
+  writeProductStack(path.join(work, `product-${backend}-${n}`), n, backend);
+  writeFloorStack(dirs['node -e 0'], n, ['node', '-e', '0'], backend);
+  writeFloorStack(dirs.true, n, ['true'], backend);
   for (const dir of Object.values(dirs)) await terraform(dir, ['init'], env);
   const times: Record<string, { apply: number[]; destroy: number[] }> = {};
   for (let r = 0; r < RUNS; r++) {
@@ -101,26 +113,45 @@ async function benchCalls(sims: Simulators, n: number): Promise<string[]> {
   return all.map((s) => `| ${s.vendor} | ${per(created, s.vendor)} | ${per(unchanged, s.vendor)} | ${per(destroyed, s.vendor)} |`);
 }
 
-async function benchHandler(sims: Simulators): Promise<{ handlerMs: number; nodeMs: number; handlerKb: number; nodeKb: number }> {
+interface HandlerRow { name: string; ms: number; kb: number }
+
+/** One create per vendor against its simulator, and one over HTTPS, interleaved with `node -e 0`. */
+async function benchHandler(sims: Simulators): Promise<HandlerRow[]> {
   const handler = path.join(ROOT, 'dist', HANDLER_FILE_NAME);
-  const payload = JSON.stringify({
-    v: 1, vendor: 'polarity', path: 'bench/grant', removalPolicy: 'destroy',
-    http: { requestTimeoutMs: 30000, deadlineMs: 300000, maxRetries: 8, baseBackoffMs: 250, maxBackoffMs: 15000 },
-    connection: { tokenEnv: 'POLARITY_TOKEN' }, resource: { integrationId: 'virustotal', groupId: '7', permissions: ['read'] },
-  });
-  const env = { ...process.env, ...sims.env, [PAYLOAD_ENV]: payload };
-  const sample = async (args: string[]) => {
-    const r = await runProcess('/usr/bin/time', ['-f', 'maxrss=%M', ...args], { env });
-    if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.output}`);
-    return { ms: r.ms, kb: Number(/maxrss=(\d+)/.exec(r.output)![1]) };
+  const certs = makeTestCertificates(fs.mkdtempSync(path.join(work, 'certs-')));
+  const tls = new PolaritySimulator({ token: SIM_CREDENTIALS.polarityToken });
+  await tls.start(0, '127.0.0.1', { key: certs.key, cert: certs.cert });
+  const payload = (vendor: string, connection: object, resource: object) => JSON.stringify({ v: CONTRACT_VERSION, vendor, path: 'bench/grant', removalPolicy: 'destroy', connection, resource });
+  const polarity = { integrationId: 'virustotal', groupId: '7', permissions: ['read'] };
+  const rows: Record<string, { args: string[]; payload?: string }> = {
+    '`node -e 0`': { args: ['node', '-e', '0'] },
+    'polarity `apply`': { args: ['node', handler, 'apply'], payload: payload('polarity', { tokenEnv: 'POLARITY_TOKEN' }, polarity) },
+    'britive `apply`': { args: ['node', handler, 'apply'], payload: payload('britive', { tokenEnv: 'BRITIVE_TOKEN' }, { profileId: 'pap-admins', permissionName: 'Bench', permissionType: 'role' }) },
+    'kore `apply` (mints a JWT)': {
+      args: ['node', handler, 'apply'],
+      payload: payload('kore', { jwtEnv: 'KORE_JWT', clientIdEnv: 'KORE_CLIENT_ID', clientSecretEnv: 'KORE_CLIENT_SECRET' }, { botId: 'st-search', connectorId: 'fc-drive', entityId: 'eng@example.com', user: 'bench@example.com' }),
+    },
+    'polytomic `apply` (lists, then writes)': {
+      args: ['node', handler, 'apply'],
+      payload: payload('polytomic', { apiKeyEnv: 'POLYTOMIC_API_KEY', apiVersion: '2024-02-08' }, { name: 'Bench', policyActions: [{ action: 'read', roleIds: [POLYTOMIC_SIM_ROLES[0]] }] }),
+    },
+    'polarity `apply` over HTTPS': { args: ['node', handler, 'apply'], payload: payload('polarity', { url: tls.url, tokenEnv: 'POLARITY_TOKEN' }, polarity) },
   };
-  const h: Array<{ ms: number; kb: number }> = [];
-  const n: Array<{ ms: number; kb: number }> = [];
-  for (let i = 0; i < HANDLER_RUNS; i++) {
-    h.push(await sample(['node', handler, 'apply']));
-    n.push(await sample(['node', '-e', '0']));
+  const samples: Record<string, Array<{ ms: number; kb: number }>> = {};
+  try {
+    for (let i = 0; i < HANDLER_RUNS; i++) {
+      for (const [name, row] of Object.entries(rows)) {
+        // The CA is set for every row alike: Node reads the file only when it first builds a TLS context.
+        const env = { ...process.env, ...sims.env, NODE_EXTRA_CA_CERTS: certs.ca, ...(row.payload ? { [PAYLOAD_ENV]: row.payload } : {}) };
+        const r = await runProcess('/usr/bin/time', ['-f', 'maxrss=%M', ...row.args], { env });
+        if (r.code !== 0) throw new Error(`${row.args.join(' ')} failed: ${r.output}`);
+        (samples[name] ??= []).push({ ms: r.ms, kb: Number(/maxrss=(\d+)/.exec(r.output)![1]) });
+      }
+    }
+  } finally {
+    await tls.stop();
   }
-  return { handlerMs: median(h.map((x) => x.ms)), nodeMs: median(n.map((x) => x.ms)), handlerKb: Math.max(...h.map((x) => x.kb)), nodeKb: Math.max(...n.map((x) => x.kb)) };
+  return Object.entries(samples).map(([name, xs]) => ({ name, ms: median(xs.map((x) => x.ms)), kb: Math.max(...xs.map((x) => x.kb)) }));
 }
 
 async function benchSynth(count: number, validate = false): Promise<{ constructs: number; bare: number }> {
@@ -142,27 +173,29 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${tf}, parallelism ${PARALLELISM}, medians of ${RUNS} runs (handler: ${HANDLER_RUNS})`;
   process.stdout.write(`machine: ${machine}\n`);
   const sims = await startSimulators();
+  stateServer = await startStateServer();
   const lines: string[] = [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`, ''];
   try {
     lines.push('### Apply and destroy of N mixed grants (round-robin over the four vendors)', '',
-      '| N | apply | `node -e 0` floor | `true` floor | ratio to node | destroy | `node -e 0` floor | `true` floor | ratio to node |',
-      '|---|---|---|---|---|---|---|---|---|');
-    for (const n of SIZES) {
-      const row = await benchApply(sims, n);
-      const a = row.apply;
-      const d = row.destroy;
-      const line = `| ${n} | ${fmt(a.product)} | ${fmt(a['node -e 0'])} | ${fmt(a.true)} | **${(a.product / a['node -e 0']).toFixed(2)}x** | ${fmt(d.product)} | ${fmt(d['node -e 0'])} | ${fmt(d.true)} | **${(d.product / d['node -e 0']).toFixed(2)}x** |`;
-      lines.push(line);
-      process.stdout.write(`${line}\n`);
+      '| backend | N | apply | `node -e 0` floor | `true` floor | ratio to node | destroy | `node -e 0` floor | `true` floor | ratio to node |',
+      '|---|---|---|---|---|---|---|---|---|---|');
+    for (const backend of BACKENDS) {
+      for (const n of SIZES) {
+        const row = await benchApply(sims, n, backend);
+        const a = row.apply;
+        const d = row.destroy;
+        const line = `| ${backend} | ${n} | ${fmt(a.product)} | ${fmt(a['node -e 0'])} | ${fmt(a.true)} | **${(a.product / a['node -e 0']).toFixed(2)}x** | ${fmt(d.product)} | ${fmt(d['node -e 0'])} | ${fmt(d.true)} | **${(d.product / d['node -e 0']).toFixed(2)}x** |`;
+        lines.push(line);
+        process.stdout.write(`${line}\n`);
+      }
     }
 
-    const h = await benchHandler(sims);
-    lines.push('', '### One handler call (a Polarity grant against the simulator)', '',
-      '| | wall time (median) | peak RSS (max) |', '|---|---|---|',
-      `| handler \`apply\` | ${fmt(h.handlerMs)} | ${(h.handlerKb / 1024).toFixed(1)} MB |`,
-      `| \`node -e 0\` | ${fmt(h.nodeMs)} | ${(h.nodeKb / 1024).toFixed(1)} MB |`,
-      `| ratio | **${(h.handlerMs / h.nodeMs).toFixed(2)}x** | ${(h.handlerKb / h.nodeKb).toFixed(2)}x |`);
-    process.stdout.write(`${lines.slice(-6).join('\n')}\n`);
+    const handlerRows = await benchHandler(sims);
+    const floor = handlerRows[0];
+    lines.push('', '### One handler call against a simulator, next to `node -e 0`', '',
+      '| | wall time (median) | ratio | peak RSS (max) |', '|---|---|---|---|',
+      ...handlerRows.map((h) => `| ${h.name} | ${fmt(h.ms)} | **${(h.ms / floor.ms).toFixed(2)}x** | ${(h.kb / 1024).toFixed(1)} MB |`));
+    process.stdout.write(`${lines.slice(-(handlerRows.length + 2)).join('\n')}\n`);
 
     lines.push('', '### Synth of N constructs (first construct to the end of app.synth(), fresh process, cdktf validations skipped)', '',
       '| N | constructs | bare DataResources | ratio | per construct |', '|---|---|---|---|---|');
@@ -180,6 +213,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.slice(-6).join('\n')}\n`);
   } finally {
     await sims.stop();
+    await stateServer.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
   const file = path.join(ROOT, 'BENCHMARKS.md');

@@ -93,6 +93,18 @@ export abstract class SimulatorServer {
     this.served.length = 0;
   }
 
+  private delayedInFlight = 0;
+
+  /**
+   * Resolves when every delayed request has been processed. A delayed request the client gave up on is still applied
+   * when its delay ends, as a slow vendor would: a test must wait for it before reading the vendor's state or starting
+   * its next run, or that late write lands in the middle of the next one.
+   */
+  async settled(): Promise<void> {
+    // Polled on timers: a delayed request is applied synchronously right after its count drops, before any timer.
+    while (this.delayedInFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
   /** Requests that reached the vendor logic (not control calls), optionally only those that changed something. */
   calls(filter?: { method?: string; pathIncludes?: string }): RequestRecord[] {
     return this.requests.filter((r) => (!filter?.method || r.method === filter.method) &&
@@ -171,7 +183,9 @@ export abstract class SimulatorServer {
     if (fault?.kind === 'delay') {
       // Logged now: the client may give up and finish its run before the delay is over.
       record('delayed');
+      this.delayedInFlight++;
       await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      this.delayedInFlight--;
     }
     if (fault?.kind === 'status') {
       record(fault.status);

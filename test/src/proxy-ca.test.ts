@@ -2,7 +2,6 @@
  * Enterprise networks: HTTPS_PROXY / HTTP_PROXY / NO_PROXY and a private CA through NODE_EXTRA_CA_CERTS, exercised
  * through the bundled handler as Terraform runs it, with a local proxy and an HTTPS simulator signed by a test CA.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -11,19 +10,10 @@ import * as path from 'path';
 import { runProcess } from '../../scripts/run-process';
 import { HANDLER_FILE_NAME, PAYLOAD_ENV } from '../../src/contract';
 import { PolaritySimulator, SIM_CREDENTIALS } from '../../src/simulators';
+import { makeTestCertificates } from '../../src/simulators/certificates';
 
 const HANDLER = path.join(__dirname, '../../dist', HANDLER_FILE_NAME);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ca-'));
-
-function makeCertificates(): { ca: string; key: string; cert: string } {
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=cdktf-saas-permissions test CA');
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
-  const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
-  return { ca: path.join(dir, 'ca.pem'), key: read('server.key'), cert: read('server.pem') };
-}
 
 /** A forward proxy: absolute-URI requests for http targets, CONNECT tunnels for https; counts what it carried. */
 async function startProxy() {
@@ -77,7 +67,7 @@ const payload = (url: string) => JSON.stringify({
 });
 
 describe('proxies and private CAs', () => {
-  const certs = makeCertificates();
+  const certs = makeTestCertificates(dir);
   const plain = new PolaritySimulator({ token: SIM_CREDENTIALS.polarityToken });
   const tls = new PolaritySimulator({ token: SIM_CREDENTIALS.polarityToken });
   let proxy: Awaited<ReturnType<typeof startProxy>>;
