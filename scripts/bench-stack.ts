@@ -1,5 +1,6 @@
 /** The benchmark's stack: N grants spread round-robin over the four vendors, each with its own identity. */
 import { TerraformStack } from 'cdktf';
+import type { SaasProviderBaseProps } from '../constructs/permissions-provider';
 import {
   BritiveProfilePermission, BritiveProvider, KoreEntityUsers, KoreProvider, PolarityIntegrationPermission, PolarityProvider,
   PolytomicPolicy, PolytomicProvider,
@@ -7,11 +8,11 @@ import {
 import { POLYTOMIC_SIM_ROLES } from '../src/simulators';
 
 /** Builds the stack and returns how many grants each vendor got. */
-export function buildMixedStack(stack: TerraformStack, n: number): Record<'polarity' | 'britive' | 'kore' | 'polytomic', number> {
-  new PolarityProvider(stack, 'polarity');
-  new BritiveProvider(stack, 'britive');
-  new KoreProvider(stack, 'kore');
-  new PolytomicProvider(stack, 'polytomic');
+export function buildMixedStack(stack: TerraformStack, n: number, providerProps: SaasProviderBaseProps = {}): Record<'polarity' | 'britive' | 'kore' | 'polytomic', number> {
+  new PolarityProvider(stack, 'polarity', providerProps);
+  new BritiveProvider(stack, 'britive', providerProps);
+  new KoreProvider(stack, 'kore', providerProps);
+  new PolytomicProvider(stack, 'polytomic', providerProps);
   const counts = { polarity: 0, britive: 0, kore: 0, polytomic: 0 };
   for (let i = 0; i < n; i++) {
     switch (i % 4) {

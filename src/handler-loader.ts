@@ -24,11 +24,24 @@ function readCache(): Buffer | undefined {
   }
 }
 
-/** Best effort: a read-only folder or a concurrent run writing the same file only means the next run compiles. */
+/**
+ * Best effort: a read-only folder or a concurrent run writing the same file only means the next run compiles. The
+ * file is opened before the cache is serialized, so a run in a read-only folder does not pay for serializing.
+ */
 function writeCache(script: vm.Script): void {
   const temporary = `${cacheFile}.${process.pid}`;
+  let fd: number;
   try {
-    fs.writeFileSync(temporary, script.createCachedData());
+    fd = fs.openSync(temporary, 'wx');
+  } catch {
+    return;
+  }
+  try {
+    try {
+      fs.writeFileSync(fd, script.createCachedData());
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(temporary, cacheFile);
   } catch {
     fs.rmSync(temporary, { force: true });
