@@ -127,8 +127,14 @@ async function benchHandler(sims: Simulators): Promise<HandlerRow[]> {
   await tls.start(0, '127.0.0.1', { key: certs.key, cert: certs.cert });
   const payload = (vendor: string, connection: object, resource: object) => JSON.stringify({ v: CONTRACT_VERSION, vendor, path: 'bench/grant', removalPolicy: 'destroy', connection, resource });
   const polarity = { integrationId: 'virustotal', groupId: '7', permissions: ['read'] };
+  // What the handler sends for that grant (src/vendors/polarity.ts).
+  const polarityBody = JSON.stringify({ data: [{ type: 'permissions', attributes: { permissions: ['read'] }, relationships: { group: { data: { type: 'groups', id: '7' } }, integration: { data: { type: 'integrations', id: 'virustotal' } } } }] });
   const rows: Record<string, { args: string[]; payload?: string }> = {
     '`node -e 0`': { args: ['node', '-e', '0'] },
+    // Context, not a target: what a Node process pays for one HTTP request with no library and no logic at all.
+    '`node` + one bare `http` POST': {
+      args: ['node', '-e', `const t = 'application/vnd.api+json'; require('http').request(process.env.POLARITY_URL + '/api/integrations/virustotal/permissions', { method: 'POST', headers: { authorization: 'Bearer ' + process.env.POLARITY_TOKEN, 'content-type': t, accept: t } }, (r) => { r.resume(); r.on('end', () => process.exit(r.statusCode < 300 ? 0 : 1)); }).end(process.env.BENCH_BODY)`],
+    },
     'polarity `apply`': { args: ['node', handler, 'apply'], payload: payload('polarity', { tokenEnv: 'POLARITY_TOKEN' }, polarity) },
     'britive `apply`': { args: ['node', handler, 'apply'], payload: payload('britive', { tokenEnv: 'BRITIVE_TOKEN' }, { profileId: 'pap-admins', permissionName: 'Bench', permissionType: 'role' }) },
     'kore `apply` (mints a JWT)': {
@@ -146,7 +152,7 @@ async function benchHandler(sims: Simulators): Promise<HandlerRow[]> {
     for (let i = 0; i < HANDLER_RUNS; i++) {
       for (const [name, row] of Object.entries(rows)) {
         // The CA is set for every row alike: Node reads the file only when it first builds a TLS context.
-        const env = { ...process.env, ...sims.env, NODE_EXTRA_CA_CERTS: certs.ca, ...(row.payload ? { [PAYLOAD_ENV]: row.payload } : {}) };
+        const env = { ...process.env, ...sims.env, NODE_EXTRA_CA_CERTS: certs.ca, BENCH_BODY: polarityBody, ...(row.payload ? { [PAYLOAD_ENV]: row.payload } : {}) };
         const r = await runProcess('/usr/bin/time', ['-f', 'maxrss=%M', ...row.args], { env });
         if (r.code !== 0) throw new Error(`${row.args.join(' ')} failed: ${r.output}`);
         (samples[name] ??= []).push({ ms: r.ms, kb: Number(/maxrss=(\d+)/.exec(r.output)![1]) });
