@@ -1,8 +1,8 @@
 /**
  * The JSON contract between the synth-time constructs (constructs/) and the run-time lifecycle handler (src/).
  * It is the only module constructs/ imports from src/, so everything both sides must agree on lives here.
- * Payloads are stored in Terraform state and read back by destroy-time provisioners, possibly by a newer
- * handler: fields are only ever added, and `v` says which shape a payload has.
+ * What a revoke needs from Terraform state (the identity, the removal policy) is read back by destroy-time
+ * provisioners, possibly with a newer handler: fields are only ever added, and `v` says which shape a payload has.
  */
 
 export const CONTRACT_VERSION = 2;
@@ -117,7 +117,7 @@ interface PayloadBase<V extends VendorName, C, R> {
   /** Construct path, so every handler message can name the construct the user wrote. */
   readonly path: string;
   readonly removalPolicy: RemovalPolicy;
-  /** Only the settings that differ from DEFAULT_HTTP_SETTINGS: every byte here is stored twice per grant in state. */
+  /** Only the settings that differ from DEFAULT_HTTP_SETTINGS: every byte here is repeated in every grant's payload. */
   readonly http?: Partial<HttpSettings>;
   readonly connection: C;
   /** Identity and desired state; the apply instance is replaced (so the handler runs) whenever it changes. */
