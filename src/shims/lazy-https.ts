@@ -1,5 +1,5 @@
 // node-fetch 2 loads https (and with it tls and crypto, a third of the handler's start-up) even for an http:// URL;
 // loading it on first use keeps it off the path of a call that does not speak TLS. An https:// call loads it as before.
-let https: typeof import('https') | undefined;
-const loadHttps = () => (https ??= require('node:https') as typeof import('https'));
-module.exports = new Proxy({}, { get: (_target, name) => (loadHttps() as unknown as Record<string | symbol, unknown>)[name] });
+import { lazyBuiltin } from './lazy-builtin';
+
+module.exports = lazyBuiltin(() => require('node:https'));
