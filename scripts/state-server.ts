@@ -10,14 +10,11 @@ import { AddressInfo } from 'net';
 export interface StateServer {
   /** Base URL; append a path per workspace. */
   readonly url: string;
-  /** How many state uploads it received. */
-  readonly uploads: () => number;
   stop(): Promise<void>;
 }
 
 export async function startStateServer(): Promise<StateServer> {
   const states = new Map<string, Buffer>();
-  let uploads = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -29,7 +26,6 @@ export async function startStateServer(): Promise<StateServer> {
           res.end(states.get(key));
           return;
         case 'POST':
-          uploads++;
           states.set(key, Buffer.concat(chunks));
           res.end();
           return;
@@ -46,7 +42,6 @@ export async function startStateServer(): Promise<StateServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    uploads: () => uploads,
     stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
