@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
+import { AssetType, TerraformAsset, TerraformStack } from './core';
 import { Construct } from 'constructs';
 import { HANDLER_FILE_NAME } from '../src/contract';
 

@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { Token } from './core';
 import { Construct } from 'constructs';
 import { ENV, FieldChecker, checkKoreEntity, checkKoreUsers } from '../src/contract';
 import { SaasPermission, SaasPermissionBaseProps } from './permission';

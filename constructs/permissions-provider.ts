@@ -1,4 +1,4 @@
-import { DataResource, Lazy, TerraformLocal, TerraformResource, TerraformStack } from 'cdktf';
+import { DataResource, Lazy, TerraformLocal, TerraformResource, TerraformStack } from './core';
 import { Construct } from 'constructs';
 import {
   CONTRACT_VERSION, DEFAULT_HTTP_SETTINGS, HTTP_URL, HttpSettings, IDENTITY_FIELDS, PAYLOAD_ENV, Payload, VendorName,

@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { Token } from './core';
 import { Construct } from 'constructs';
 import { FieldChecker, FieldProblem } from '../src/contract';
 

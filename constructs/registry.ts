@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { TerraformStack } from './core';
 import { Construct } from 'constructs';
 import { RemovalPolicy } from '../src/contract';
 import type { SaasPermissionsProvider } from './permissions-provider';

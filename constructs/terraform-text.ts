@@ -3,7 +3,7 @@
  * HCL string literals for the for expressions that expand lists only Terraform knows.
  */
 import { createHash } from 'crypto';
-import { DefaultTokenResolver, Fn, StringConcat, Token, Tokenization } from 'cdktf';
+import { DefaultTokenResolver, Fn, StringConcat, Token, Tokenization } from './core';
 import { Construct } from 'constructs';
 
 function resolveExpression(scope: Construct, token: unknown): unknown {
