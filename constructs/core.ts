@@ -4,6 +4,7 @@
  * swaps it, nothing else changes. Keep this file to re-exports.
  */
 export {
-  Annotations, AssetType, DataResource, DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformAsset, TerraformLocal,
-  TerraformResource, TerraformStack, Token, Tokenization,
+  Annotations, Aspects, AssetType, DataResource, DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformAsset,
+  TerraformElement, TerraformLocal, TerraformResource, TerraformStack, Token, Tokenization,
 } from 'cdktf';
+export type { IAspect } from 'cdktf';

@@ -1,15 +1,20 @@
-import { Token } from './core';
 import { Construct } from 'constructs';
-import { ENV, FieldChecker, checkKoreEntity, checkKoreUsers } from '../src/contract';
-import { SaasPermission, SaasPermissionBaseProps } from './permission';
+import { DEFAULT_CONNECTIONS, FieldChecker, checkKoreEntity, checkKoreUsers, normalizeText } from '../src/contract';
+import { Token } from './core';
+import { GrantSpec, SaasPermission, SaasPermissionBaseProps } from './permission';
 import { SaasPermissionsProvider, SaasProviderBaseProps } from './permissions-provider';
 
 export interface KoreProviderProps extends SaasProviderBaseProps {
   /**
-   * Kore.ai host URL.
-   * @default the KORE_URL environment variable of the terraform process, else https://platform.kore.ai
+   * Kore.ai host URL. A literal: a URL known only at apply time goes in an environment variable named by `urlEnv`.
+   * @default the variable named by urlEnv, else https://platform.kore.ai
    */
   readonly url?: string;
+  /**
+   * Name of the environment variable holding the host URL when `url` is not set.
+   * @default 'KORE_URL'
+   */
+  readonly urlEnv?: string;
   /**
    * Name of the environment variable holding a ready JWT for the `auth` header; used when set.
    * @default 'KORE_JWT'
@@ -27,24 +32,35 @@ export interface KoreProviderProps extends SaasProviderBaseProps {
   readonly clientSecretEnv?: string;
 }
 
-/** Connection to one Kore.ai host; owns the Terraform blocks of every KoreEntityUsers using it. */
+/** Connection to one Kore.ai host, used by the KoreEntityUsers constructs of its stack. */
 export class KoreProvider extends SaasPermissionsProvider {
   constructor(scope: Construct, id: string, props: KoreProviderProps = {}) {
-    const envNames = {
-      jwtEnv: props.jwtEnv ?? ENV.koreJwt,
-      clientIdEnv: props.clientIdEnv ?? ENV.koreClientId,
-      clientSecretEnv: props.clientSecretEnv ?? ENV.koreClientSecret,
-    };
-    super(scope, id, props, 'kore', { url: props.url, ...envNames }, { urls: { url: props.url }, envNames });
+    super(scope, id, 'kore', props);
+    const d = DEFAULT_CONNECTIONS.kore;
+    this._configure({
+      url: props.url,
+      urlEnv: props.urlEnv ?? d.urlEnv,
+      jwtEnv: props.jwtEnv ?? d.jwtEnv,
+      clientIdEnv: props.clientIdEnv ?? d.clientIdEnv,
+      clientSecretEnv: props.clientSecretEnv ?? d.clientSecretEnv,
+    }, { url: props.url });
   }
 }
 
-export interface KoreEntityUsersProps extends SaasPermissionBaseProps<KoreProvider> {
+export interface KoreEntityUsersProps extends SaasPermissionBaseProps {
+  /**
+   * The provider construct holding the host's connection settings.
+   * @default the only KoreProvider of the stack
+   */
+  readonly provider?: KoreProvider;
   /** The application (bot / stream) id. */
   readonly botId: string;
   /** The connector whose permission entity this is. */
   readonly connectorId: string;
-  /** The permission entity's id (its `entityId`). */
+  /**
+   * The permission entity: its `_id` (`fpe-...`) or its source id (for example a group's e-mail). When the id given
+   * is not one the API takes in the path, it is looked up in the connector's entity list by either form.
+   */
   readonly entityId: string;
   /**
    * The users this construct associates with the entity. Users added by others are left alone. A list from a
@@ -57,26 +73,32 @@ export interface KoreEntityUsersProps extends SaasPermissionBaseProps<KoreProvid
  * Users associated with a Kore.ai permission entity. Each user is its own Terraform instance, so changing the list
  * adds and removes only the users that changed, and a user in both lists is never touched.
  */
-export class KoreEntityUsers extends SaasPermission<KoreProvider, KoreEntityUsersProps> {
+export class KoreEntityUsers extends SaasPermission {
+  /** As written, so messages can show what the user wrote. */
+  private readonly declared: KoreEntityUsersProps;
+  /** Unicode-normalized (NFC), as Terraform will send it. */
+  private readonly grant: KoreEntityUsersProps;
+
   constructor(scope: Construct, id: string, props: KoreEntityUsersProps) {
-    super(scope, id, props, KoreProvider);
+    super(scope, id, 'kore', props, props.provider);
+    this.declared = props;
+    this.grant = normalizeText(props);
   }
 
-  protected check(c: FieldChecker, props: KoreEntityUsersProps): void {
-    checkKoreEntity(c, props);
-    if (Token.isUnresolved(props.users)) return;
-    checkKoreUsers(c, props.users);
+  /** @internal */
+  protected _check(c: FieldChecker): void {
+    checkKoreEntity(c, this.declared);
+    if (Token.isUnresolved(this.declared.users)) return;
+    checkKoreUsers(c, this.declared.users);
   }
 
-  protected grants() {
-    const { botId, connectorId, entityId, users } = this.props;
+  /** @internal */
+  protected _grants(): GrantSpec[] {
+    const { botId, connectorId, entityId, users } = this.grant;
     if (Token.isUnresolved(users)) {
       // Terraform expands the list into one instance per user at plan time.
       return [{ identity: [botId, connectorId, entityId], resource: { botId, connectorId, entityId }, expand: { field: 'user', list: users } }];
     }
-    return users.map((user) => ({
-      identity: [botId, connectorId, entityId, user],
-      resource: { botId, connectorId, entityId, user },
-    }));
+    return users.map((user) => ({ identity: [botId, connectorId, entityId, user], resource: { botId, connectorId, entityId, user } }));
   }
 }

@@ -1,17 +1,13 @@
 import { Construct } from 'constructs';
-import { FieldChecker, RemovalPolicy } from '../src/contract';
+import { FieldChecker, RemovalPolicy, VendorName } from '../src/contract';
+import { PermissionBlocks } from './permission-blocks';
 import type { SaasPermissionsProvider } from './permissions-provider';
-import { synthChecker, throwIfProblems } from './props-check';
+import { reportProblems, synthChecker } from './props-check';
 import { PermissionInstance, PermissionSource, registerSource, resolveProvider } from './registry';
 import { keyPart } from './terraform-text';
 
 /** Props every permission construct takes. */
-export interface SaasPermissionBaseProps<P extends SaasPermissionsProvider> {
-  /**
-   * The provider construct holding the vendor's connection settings.
-   * @default the only provider construct of this vendor in the stack
-   */
-  readonly provider?: P;
+export interface SaasPermissionBaseProps {
   /**
    * What happens at the vendor when this construct is removed from code or the stack is destroyed:
    * `destroy` revokes the grant, `retain` leaves the vendor as it is.
@@ -20,52 +16,69 @@ export interface SaasPermissionBaseProps<P extends SaasPermissionsProvider> {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/**
- * What all four permission constructs share: synth-time validation of literal values, finding the provider, and
- * handing the provider one instance per grant. Subclasses say only which fields they have and how they check them.
- */
-export abstract class SaasPermission<P extends SaasPermissionsProvider, Props extends SaasPermissionBaseProps<P>>
-  extends Construct implements PermissionSource {
-  protected readonly removalPolicy: RemovalPolicy;
-  private readonly explicitProvider?: P;
+/** One grant a construct declares: its identity parts (the instance key) and the resource the handler receives. @internal */
+export interface GrantSpec {
+  readonly identity: unknown[];
+  readonly resource: Record<string, unknown>;
+  /** The identity as compared for conflicts, where it differs (Britive types fold case). */
+  readonly conflict?: unknown[];
+  readonly expand?: PermissionInstance['expand'];
+}
 
-  constructor(
-    scope: Construct, id: string, protected readonly props: Props,
-    private readonly providerClass: abstract new (...args: never[]) => P,
-  ) {
+/**
+ * What all four permission constructs share: validation of literal values (reported at synth with every other
+ * construct's problems), finding the provider, and handing the stack's blocks one instance per grant. Subclasses say
+ * only which fields they have and how they check them.
+ */
+export abstract class SaasPermission extends Construct implements PermissionSource {
+  /** The vendor this permission belongs to. */
+  readonly vendor: VendorName;
+  /** What happens at the vendor when this construct is removed. */
+  readonly removalPolicy: RemovalPolicy;
+  private readonly explicitProvider?: SaasPermissionsProvider;
+  private checked?: boolean;
+  private resolvedProvider?: SaasPermissionsProvider;
+
+  protected constructor(scope: Construct, id: string, vendor: VendorName, props: SaasPermissionBaseProps, provider?: SaasPermissionsProvider) {
     super(scope, id);
-    this.explicitProvider = props.provider;
+    this.vendor = vendor;
+    this.explicitProvider = provider;
     this.removalPolicy = props.removalPolicy ?? 'destroy';
-    const checker = synthChecker();
-    checker.oneOf('removalPolicy', this.removalPolicy, ['destroy', 'retain']);
-    this.check(checker, props);
-    throwIfProblems(this, checker.problems);
     registerSource(this);
-    // Reported by cdktf's synth validation when no provider can be found.
-    this.node.addValidation({ validate: () => { try { this.provider; return []; } catch (e) { return [(e as Error).message]; } } });
+    PermissionBlocks.of(this);
   }
 
-  private resolvedProvider?: P;
+  /** Whether the props passed validation; checked once, when first asked (at synth), and reported as annotations. @internal */
+  get _valid(): boolean {
+    if (this.checked === undefined) {
+      const checker = synthChecker();
+      checker.oneOf('removalPolicy', this.removalPolicy, ['destroy', 'retain']);
+      this._check(checker);
+      this.checked = reportProblems(this, checker);
+    }
+    return this.checked;
+  }
 
-  /** The provider this construct's grants belong to; resolved at first use, since it may be created after this. */
-  get provider(): P {
-    this.resolvedProvider ??= resolveProvider(this, this.explicitProvider, this.providerClass, this.providerClass.name);
+  /** The provider this construct's grants belong to; resolved at first use, since it may be created after this. @internal */
+  _providerOf(): SaasPermissionsProvider {
+    this.resolvedProvider ??= resolveProvider(this, this.explicitProvider, this.vendor);
     return this.resolvedProvider;
   }
 
-  /** Checks the props whose values are known now; tokens are skipped and checked by the handler at apply time. */
-  protected abstract check(checker: FieldChecker, props: Props): void;
+  /** Checks the props whose values are known now; tokens are skipped and checked by the handler at apply time. @internal */
+  protected abstract _check(checker: FieldChecker): void;
 
-  /** The grants this construct declares, each with its identity fields. */
-  protected abstract grants(): Array<{ identity: unknown[]; resource: Record<string, unknown>; expand?: PermissionInstance['expand'] }>;
+  /** The grants this construct declares. @internal */
+  protected abstract _grants(): GrantSpec[];
 
-  instancesFor(provider: SaasPermissionsProvider): PermissionInstance[] {
-    if (this.provider !== provider) return [];
-    return this.grants().map((g) => ({
+  /** @internal */
+  _instances(): PermissionInstance[] {
+    return this._grants().map((g) => ({
       key: g.identity.map((part) => keyPart(this, part)).join('/'),
       path: this.node.path,
       resource: g.resource,
       removalPolicy: this.removalPolicy,
+      conflict: g.conflict ?? g.identity,
       expand: g.expand,
     }));
   }

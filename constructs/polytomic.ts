@@ -1,14 +1,20 @@
 import { Construct } from 'constructs';
-import { DEFAULT_POLYTOMIC_API_VERSION, ENV, FieldChecker, PolytomicPolicyAction, checkPolytomic } from '../src/contract';
-import { SaasPermission, SaasPermissionBaseProps } from './permission';
+import { DEFAULT_CONNECTIONS, FieldChecker, PolytomicPolicyAction, checkPolytomic, normalizeText } from '../src/contract';
+import { GrantSpec, SaasPermission, SaasPermissionBaseProps } from './permission';
 import { SaasPermissionsProvider, SaasProviderBaseProps } from './permissions-provider';
 
 export interface PolytomicProviderProps extends SaasProviderBaseProps {
   /**
-   * Polytomic deployment URL.
-   * @default the POLYTOMIC_DEPLOYMENT_URL environment variable of the terraform process, else https://app.polytomic.com
+   * Polytomic deployment URL. A literal: a URL known only at apply time goes in an environment variable named by
+   * `urlEnv`.
+   * @default the variable named by urlEnv, else https://app.polytomic.com
    */
   readonly url?: string;
+  /**
+   * Name of the environment variable holding the deployment URL when `url` is not set.
+   * @default 'POLYTOMIC_DEPLOYMENT_URL'
+   */
+  readonly urlEnv?: string;
   /**
    * Name of the environment variable holding the Polytomic API key (Bearer).
    * @default 'POLYTOMIC_API_KEY'
@@ -21,19 +27,29 @@ export interface PolytomicProviderProps extends SaasProviderBaseProps {
   readonly apiVersion?: string;
 }
 
-/** Connection to one Polytomic deployment; owns the Terraform blocks of every PolytomicPolicy using it. */
+/** Connection to one Polytomic deployment, used by the PolytomicPolicy constructs of its stack. */
 export class PolytomicProvider extends SaasPermissionsProvider {
   constructor(scope: Construct, id: string, props: PolytomicProviderProps = {}) {
-    const apiKeyEnv = props.apiKeyEnv ?? ENV.polytomicApiKey;
-    const connection = { url: props.url, apiKeyEnv, apiVersion: props.apiVersion ?? DEFAULT_POLYTOMIC_API_VERSION };
-    super(scope, id, props, 'polytomic', connection, { urls: { url: props.url }, envNames: { apiKeyEnv } });
+    super(scope, id, 'polytomic', props);
+    const d = DEFAULT_CONNECTIONS.polytomic;
+    this._configure({
+      url: props.url, urlEnv: props.urlEnv ?? d.urlEnv, apiKeyEnv: props.apiKeyEnv ?? d.apiKeyEnv, apiVersion: props.apiVersion ?? d.apiVersion,
+    }, { url: props.url });
   }
 }
 
-export interface PolytomicPolicyProps extends SaasPermissionBaseProps<PolytomicProvider> {
-  /** The policy's name; it identifies the policy, so renaming deletes the old policy and creates a new one. */
+export interface PolytomicPolicyProps extends SaasPermissionBaseProps {
+  /**
+   * The provider construct holding the deployment's connection settings.
+   * @default the only PolytomicProvider of the stack
+   */
+  readonly provider?: PolytomicProvider;
+  /** The policy's name; with the organization it identifies the policy, so renaming deletes the old policy and creates a new one. */
   readonly name: string;
-  /** The actions the policy grants and the role ids (UUIDs) that hold each; changing them updates the policy in place. */
+  /**
+   * The actions the policy grants and the role ids (UUIDs) that hold each; changing them updates the policy in place.
+   * Any action Polytomic accepts; one it does not document draws a warning at synth.
+   */
   readonly policyActions: PolytomicPolicyAction[];
   /**
    * The organization the policy belongs to (needed with partner or deployment keys).
@@ -43,17 +59,26 @@ export interface PolytomicPolicyProps extends SaasPermissionBaseProps<PolytomicP
 }
 
 /** A Polytomic permissions policy, found by name; a change of actions keeps its id. */
-export class PolytomicPolicy extends SaasPermission<PolytomicProvider, PolytomicPolicyProps> {
+export class PolytomicPolicy extends SaasPermission {
+  /** As written, so messages can show what the user wrote. */
+  private readonly declared: PolytomicPolicyProps;
+  /** Unicode-normalized (NFC), as Terraform will send it. */
+  private readonly grant: PolytomicPolicyProps;
+
   constructor(scope: Construct, id: string, props: PolytomicPolicyProps) {
-    super(scope, id, props, PolytomicProvider);
+    super(scope, id, 'polytomic', props, props.provider);
+    this.declared = props;
+    this.grant = normalizeText(props);
   }
 
-  protected check(c: FieldChecker, props: PolytomicPolicyProps): void {
-    checkPolytomic(c, props);
+  /** @internal */
+  protected _check(c: FieldChecker): void {
+    checkPolytomic(c, this.declared);
   }
 
-  protected grants() {
-    const { name, organizationId, policyActions } = this.props;
+  /** @internal */
+  protected _grants(): GrantSpec[] {
+    const { name, organizationId, policyActions } = this.grant;
     return [{
       identity: organizationId === undefined ? [name] : [organizationId, name],
       resource: { name, organizationId: organizationId ?? null, policyActions: policyActions.map((a) => ({ action: a.action, roleIds: a.roleIds })) },

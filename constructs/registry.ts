@@ -1,15 +1,18 @@
-import { TerraformStack } from './core';
 import { Construct } from 'constructs';
-import { RemovalPolicy } from '../src/contract';
+import { RemovalPolicy, VendorName } from '../src/contract';
+import { TerraformStack } from './core';
 import type { SaasPermissionsProvider } from './permissions-provider';
 
-/** One instance of a kind's for_each blocks: the key is the grant's identity, known at synth time. */
+/** One grant a permission construct declares; the key is the grant's identity, known at synth time. */
 export interface PermissionInstance {
+  /** The grant's key within its provider (identity parts joined by "/"). */
   readonly key: string;
-  /** Construct path, for messages. */
+  /** Construct path, for messages and state. */
   readonly path: string;
   readonly resource: Record<string, unknown>;
   readonly removalPolicy: RemovalPolicy;
+  /** The identity as compared for conflicts (Britive types fold case); defaults to the identity. */
+  readonly conflict: unknown[];
   /**
    * Set when one field of the resource is a list only Terraform knows (a variable, a data source): Terraform expands
    * it at plan time into one instance per item, keyed `<key>/~<item>`, with the item in `resource[field]`.
@@ -17,10 +20,15 @@ export interface PermissionInstance {
   readonly expand?: { readonly field: string; readonly list: unknown };
 }
 
-/** A construct that declares instances on a provider; the provider asks for them at synth time. */
+/** A construct that declares grants on a provider; the blocks ask for them at synth time. */
 export interface PermissionSource {
   readonly node: Construct['node'];
-  instancesFor(provider: SaasPermissionsProvider): PermissionInstance[];
+  readonly vendor: VendorName;
+  /** The provider the grants belong to; throws with a message naming the construct when none fits. */
+  _providerOf(): SaasPermissionsProvider;
+  /** Whether the construct's props passed validation; a construct that did not declares nothing. */
+  readonly _valid: boolean;
+  _instances(): PermissionInstance[];
 }
 
 /** Per stack, the permission constructs and the providers, so synth never has to walk the whole construct tree. */
@@ -44,27 +52,31 @@ export function providersOf(stack: TerraformStack): readonly SaasPermissionsProv
   return PROVIDERS.get(stack) ?? [];
 }
 
-export function sourcesOf(stack: TerraformStack): Iterable<PermissionSource> {
-  return SOURCES.get(stack) ?? [];
+export function sourcesOf(stack: TerraformStack): readonly PermissionSource[] {
+  return [...(SOURCES.get(stack) ?? [])];
 }
 
-/** Finds the provider a permission construct uses: the one passed, else the only one of its class in the stack. */
-export function resolveProvider<P extends SaasPermissionsProvider>(
-  scope: Construct, explicit: P | undefined, providerClass: abstract new (...args: never[]) => P, className: string,
-): P {
+const CLASS_NAMES: Record<VendorName, string> = {
+  polarity: 'PolarityProvider', britive: 'BritiveProvider', kore: 'KoreProvider', polytomic: 'PolytomicProvider',
+};
+
+/** Finds the provider a permission construct uses: the one passed, else the only one of its vendor in the stack. */
+export function resolveProvider(scope: Construct, explicit: SaasPermissionsProvider | undefined, vendor: VendorName): SaasPermissionsProvider {
   const stack = TerraformStack.of(scope);
+  const className = CLASS_NAMES[vendor];
   if (explicit) {
     if (TerraformStack.of(explicit) !== stack) {
-      throw new Error(`${scope.node.path}: provider ${explicit.node.path} belongs to another stack; add a ${className} to this stack`);
+      throw new Error(`provider ${explicit.node.path} belongs to another stack; add a ${className} to this stack`);
     }
+    if (explicit.vendor !== vendor) throw new Error(`provider ${explicit.node.path} is a ${CLASS_NAMES[explicit.vendor]}, not a ${className}`);
     return explicit;
   }
-  const found = providersOf(stack).filter((c): c is P => c instanceof providerClass);
+  const found = providersOf(stack).filter((p) => p.vendor === vendor);
   if (found.length === 0) {
-    throw new Error(`${scope.node.path}: no ${className} in stack ${stack.node.id}: add one, for example new ${className}(stack, '${className.replace('Provider', '').toLowerCase()}')`);
+    throw new Error(`no ${className} in stack ${stack.node.id}: add one, for example new ${className}(stack, '${vendor}')`);
   }
   if (found.length > 1) {
-    throw new Error(`${scope.node.path}: stack ${stack.node.id} has ${found.length} ${className}s (${found.map((f) => f.node.path).join(', ')}): pass the one to use as provider`);
+    throw new Error(`stack ${stack.node.id} has ${found.length} ${className}s (${found.map((f) => f.node.path).join(', ')}): pass the one to use as provider`);
   }
   return found[0];
 }

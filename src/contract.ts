@@ -1,11 +1,11 @@
 /**
- * The JSON contract between the synth-time constructs (constructs/) and the run-time lifecycle handler (src/).
- * It is the only module constructs/ imports from src/, so everything both sides must agree on lives here.
- * What a revoke needs from Terraform state (the identity, the removal policy) is read back by destroy-time
- * provisioners, possibly with a newer handler: fields are only ever added, and `v` says which shape a payload has.
+ * The JSON contract between the synth-time constructs (constructs/) and the run-time code (src/: the lifecycle
+ * handler and the command-line tool). It is the only module constructs/ imports from src/, so everything both sides
+ * must agree on lives here. What a revoke needs from Terraform state (the identity, the construct path, the removal
+ * policy, the settings of a provider that was deleted) is read back by destroy-time provisioners, possibly with a
+ * newer handler: fields are only ever added, and `v` says which shape a payload has.
  */
-
-export const CONTRACT_VERSION = 2;
+export const CONTRACT_VERSION = 3;
 
 /** File name of the bundled handler, shipped into each stack as a TerraformAsset. */
 export const HANDLER_FILE_NAME = 'lifecycle-handler.cjs';
@@ -13,15 +13,23 @@ export const HANDLER_FILE_NAME = 'lifecycle-handler.cjs';
 /** Environment variable through which a provisioner hands the payload (JSON text) to the handler. */
 export const PAYLOAD_ENV = 'SAAS_PERMISSIONS_PAYLOAD';
 
+/** Environment variable through which a provisioner names its Terraform instance, for messages. */
+export const ADDRESS_ENV = 'SAAS_PERMISSIONS_ADDRESS';
+
+/** Key under the revoke blocks' "//" comment where synth records each vendor's current providers for the command-line tool. */
+export const MANIFEST_KEY = 'saas-permissions';
+
 /** What a provisioner asks of the handler: bring the vendor to the declared state, or take a grant away. */
 export type Operation = 'apply' | 'revoke';
 export const OPERATIONS: readonly Operation[] = ['apply', 'revoke'];
 
+/** What happens at the vendor when a grant's construct is removed: `destroy` revokes it, `retain` leaves it. */
 export type RemovalPolicy = 'destroy' | 'retain';
 
 export type VendorName = 'polarity' | 'britive' | 'kore' | 'polytomic';
+export const VENDORS: readonly VendorName[] = ['polarity', 'britive', 'kore', 'polytomic'];
 
-/** Default environment variable names, read by the handler from the environment of the `terraform` process. */
+/** Default environment variable names, read from the environment of the `terraform` process. */
 export const ENV = {
   polarityUrl: 'POLARITY_URL',
   polarityToken: 'POLARITY_TOKEN',
@@ -61,28 +69,44 @@ export const DEFAULT_HTTP_SETTINGS: HttpSettings = {
 };
 
 export interface PolarityConnection {
-  /** Server URL; when absent the handler reads POLARITY_URL. */
+  /** Server URL; when absent the handler reads the variable named by urlEnv. */
   readonly url?: string;
+  readonly urlEnv: string;
   readonly tokenEnv: string;
 }
 export interface BritiveConnection {
-  /** Tenant URL; when absent the handler reads BRITIVE_TENANT. */
+  /** Tenant URL; when absent the handler reads the variable named by tenantEnv. */
   readonly tenant?: string;
+  readonly tenantEnv: string;
   readonly tokenEnv: string;
 }
 export interface KoreConnection {
-  /** Host URL; when absent the handler reads KORE_URL, else uses DEFAULT_KORE_URL. */
+  /** Host URL; when absent the handler reads the variable named by urlEnv, else uses DEFAULT_KORE_URL. */
   readonly url?: string;
+  readonly urlEnv: string;
   readonly jwtEnv: string;
   readonly clientIdEnv: string;
   readonly clientSecretEnv: string;
 }
 export interface PolytomicConnection {
-  /** Deployment URL; when absent the handler reads POLYTOMIC_DEPLOYMENT_URL, else uses DEFAULT_POLYTOMIC_URL. */
+  /** Deployment URL; when absent the handler reads the variable named by urlEnv, else uses DEFAULT_POLYTOMIC_URL. */
   readonly url?: string;
+  readonly urlEnv: string;
   readonly apiKeyEnv: string;
   readonly apiVersion: string;
 }
+export type Connection = PolarityConnection | BritiveConnection | KoreConnection | PolytomicConnection;
+
+/** What a provider construct of each vendor uses when nothing is set. */
+export const DEFAULT_CONNECTIONS: {
+  readonly polarity: PolarityConnection; readonly britive: BritiveConnection;
+  readonly kore: KoreConnection; readonly polytomic: PolytomicConnection;
+} = {
+  polarity: { urlEnv: ENV.polarityUrl, tokenEnv: ENV.polarityToken },
+  britive: { tenantEnv: ENV.britiveTenant, tokenEnv: ENV.britiveToken },
+  kore: { urlEnv: ENV.koreUrl, jwtEnv: ENV.koreJwt, clientIdEnv: ENV.koreClientId, clientSecretEnv: ENV.koreClientSecret },
+  polytomic: { urlEnv: ENV.polytomicUrl, apiKeyEnv: ENV.polytomicApiKey, apiVersion: DEFAULT_POLYTOMIC_API_VERSION },
+};
 
 export interface PolarityGrant {
   readonly integrationId: string;
@@ -101,14 +125,26 @@ export interface KoreGrant {
   readonly entityId: string;
   readonly user: string;
 }
+/** One action of a Polytomic policy and the roles that hold it. */
 export interface PolytomicPolicyAction {
+  /** The action, for example "read" or "sync_to"; any name Polytomic accepts. */
   readonly action: string;
+  /** Ids (UUIDs) of the roles that hold the action; may be empty. */
   readonly roleIds: string[];
 }
 export interface PolytomicGrant {
   readonly name: string;
-  readonly organizationId?: string;
+  readonly organizationId?: string | null;
   readonly policyActions: PolytomicPolicyAction[];
+}
+
+/** A provider construct's settings as the handler needs them: URLs and variable names, never a secret. */
+export interface ProviderSettings<C = Connection> {
+  /** The provider construct's path, for messages and the drift report. */
+  readonly path: string;
+  readonly connection: C;
+  /** Only the settings that differ from DEFAULT_HTTP_SETTINGS. */
+  readonly http?: Partial<HttpSettings>;
 }
 
 interface PayloadBase<V extends VendorName, C, R> {
@@ -116,8 +152,7 @@ interface PayloadBase<V extends VendorName, C, R> {
   readonly vendor: V;
   /** Construct path, so every handler message can name the construct the user wrote. */
   readonly path: string;
-  readonly removalPolicy: RemovalPolicy;
-  /** Only the settings that differ from DEFAULT_HTTP_SETTINGS: every byte here is repeated in every grant's payload. */
+  /** Only the settings that differ from DEFAULT_HTTP_SETTINGS. */
   readonly http?: Partial<HttpSettings>;
   readonly connection: C;
   /** Identity and desired state; the apply instance is replaced (so the handler runs) whenever it changes. */
@@ -131,16 +166,32 @@ export type PolytomicPayload = PayloadBase<'polytomic', PolytomicConnection, Pol
 export type Payload = PolarityPayload | BritivePayload | KorePayload | PolytomicPayload;
 
 /**
- * What a destroy-time provisioner hands the handler. Terraform lets it read only `self` and `each.key`, and every
- * byte a grant keeps in state is rewritten on every state write of a run, so state keeps only what the configuration
- * cannot supply: the identity (the revoke instance's `triggers_replace`) and `retain` (its `input`, null for the
- * default). The provider settings are literals of the provisioner's configuration, so they are the current ones.
+ * What the revoke instance keeps in state (its `input`, as JSON text): the construct path, `retain`, and the
+ * provider's settings where they differ from DEFAULT_CONNECTIONS and DEFAULT_HTTP_SETTINGS. Those are what a revoke
+ * uses once the provider construct itself has been deleted; while it exists, its current settings win.
  */
-export interface RevokePayload extends Omit<Payload, 'resource' | 'removalPolicy'> {
+export interface StoredGrant {
+  readonly path?: string;
+  readonly removal?: 'retain';
+  readonly connection?: Connection;
+  readonly http?: Partial<HttpSettings>;
+}
+
+/**
+ * What a destroy-time provisioner hands the handler. Terraform lets it read only `self` and `each.key`, so the
+ * current providers' settings are literals of the provisioner (one map per vendor, keyed by provider id), and the
+ * rest comes from state: the identity (`triggers_replace`) and the stored grant (`input`).
+ */
+export interface RevokePayload {
+  readonly v: number;
+  readonly vendor: VendorName;
+  /** Settings of every provider of this vendor the stack has now, by provider id. */
+  readonly providers: Record<string, ProviderSettings>;
+  readonly key: string;
+  /** The revoke instance's `input`: StoredGrant as JSON text; null or "retain" in state written before contract 3. */
+  readonly stored: string | null;
   /** Values of IDENTITY_FIELDS[vendor], in that order. */
   readonly identity: unknown[];
-  /** Null stands for the default, destroy. */
-  readonly removalPolicy: RemovalPolicy | null;
 }
 
 /** Which fields of `resource` identify the grant: a change to any of them revokes the old grant. */
@@ -151,14 +202,49 @@ export const IDENTITY_FIELDS: { readonly [V in VendorName]: readonly string[] } 
   polytomic: ['organizationId', 'name'],
 };
 
+/**
+ * Instance keys of a vendor's blocks. A provider whose id is the vendor's name keeps the bare grant key (the blocks
+ * were once per provider and named after it, so stacks applied then keep their addresses); any other provider's
+ * grants are keyed `<provider id>//<grant key>`. A grant key never holds "//": its parts are non-empty and escape "/".
+ */
+export const PROVIDER_KEY_SEPARATOR = '//';
+
+export function instanceKey(vendor: VendorName, providerId: string, grantKey: string): string {
+  return providerId === vendor ? grantKey : `${providerId}${PROVIDER_KEY_SEPARATOR}${grantKey}`;
+}
+
+export function splitInstanceKey(vendor: VendorName, key: string): { providerId: string; grantKey: string } {
+  const at = key.indexOf(PROVIDER_KEY_SEPARATOR);
+  return at < 0 ? { providerId: vendor, grantKey: key } : { providerId: key.slice(0, at), grantKey: key.slice(at + PROVIDER_KEY_SEPARATOR.length) };
+}
+
+/** Reads a revoke instance's `input`: contract 3 JSON text, or what contract 2 stored (null, or "retain"). */
+export function parseStoredGrant(raw: unknown): StoredGrant {
+  if (raw === null || raw === undefined || raw === '') return {};
+  if (raw === 'retain') return { removal: 'retain' };
+  if (typeof raw === 'string' && raw.startsWith('{')) {
+    try {
+      return JSON.parse(raw) as StoredGrant;
+    } catch {
+      // Falls through to the error below.
+    }
+  }
+  throw new Error(`the revoke instance's stored input is unreadable: ${JSON.stringify(raw).slice(0, 200)}`);
+}
+
 export const POLARITY_PERMISSIONS = ['read', 'admin'] as const;
 
-/** Permission types Britive documents; the API is case-sensitive about them. */
+/** Permission types Britive documents. The API takes any string; a wrongly cased one of these draws a warning. */
 export const BRITIVE_PERMISSION_TYPES = ['role', 'group', 'policy', 'permission'] as const;
 
-/** Policy actions Polytomic knows (the server answers every one of them in `policy_actions`). */
-export const POLYTOMIC_ACTIONS = [
-  'apply_policy', 'create', 'delete', 'management', 'read', 'read_activity', 'read_logs', 'run', 'use', 'write',
+/**
+ * Policy actions Polytomic's documentation names. A policy action is a free string for the API and every official
+ * client ("inapplicable actions are ignored"), so another name draws a warning at synth, never a refusal.
+ */
+/** @deprecated kept until the simulators stop importing it */
+export const POLYTOMIC_ACTIONS = ['apply_policy', 'create', 'delete', 'edit', 'export', 'modify_policy', 'query', 'read', 'sync_to', 'trigger'] as const;
+export const POLYTOMIC_DOCUMENTED_ACTIONS = [
+  'apply_policy', 'create', 'delete', 'edit', 'export', 'modify_policy', 'query', 'read', 'sync_to', 'trigger',
 ] as const;
 
 // Field rules are part of the contract: constructs check literals with them at synth, the handler checks

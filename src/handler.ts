@@ -5,106 +5,174 @@
  * It never imports cdktf: it must start fast and run from a synthesized stack directory alone.
  */
 import {
-  CONTRACT_VERSION, DEFAULT_HTTP_SETTINGS, IDENTITY_FIELDS, OPERATIONS, Operation, PAYLOAD_ENV, Payload, RevokePayload, VendorName,
+  ADDRESS_ENV, CONTRACT_VERSION, Connection, DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, HttpSettings, IDENTITY_FIELDS, OPERATIONS, Operation,
+  PAYLOAD_ENV, Payload, RevokePayload, VendorName, normalizeText, parseStoredGrant, splitInstanceKey,
 } from './contract';
-import { ConfigurationError, SaasPermissionError, ValidationError, redact } from './errors';
-import { createHttpClient } from './http';
+import { CancelledError, ConfigurationError, SaasPermissionError, UnconfirmedRevokeError, ValidationError, redact } from './errors';
 import { FieldChecker, checkBritive, checkKoreEntity, checkPolarity, checkPolytomic } from './validation';
-import { VendorModule } from './vendors/vendor';
+import { VendorClient } from './vendors/vendor';
+import { openSession } from './vendors/session';
 import { polarity } from './vendors/polarity';
 import { britive } from './vendors/britive';
 import { kore } from './vendors/kore';
 import { polytomic } from './vendors/polytomic';
 
-const VENDORS: { readonly [V in VendorName]: VendorModule<Extract<Payload, { vendor: V }>> } = {
-  polarity, britive, kore, polytomic,
-};
+export const VENDOR_CLIENTS: { readonly [V in VendorName]: VendorClient<any, any, any, any> } = { polarity, britive, kore, polytomic };
 
-export function parsePayload(raw: string | undefined): Payload {
+/** Names the revoke instances (Terraform addresses, one per line) to let go without asking the vendor. */
+export const FORGET_ENV = 'SAAS_PERMISSIONS_FORGET';
+
+/** One handler run: a grant, the provider settings to reach its vendor, and where it is declared. */
+export interface Task {
+  readonly operation: Operation;
+  readonly vendor: VendorName;
+  readonly path: string;
+  readonly address: string;
+  readonly removalPolicy: 'destroy' | 'retain';
+  readonly connection: Connection;
+  readonly http?: Partial<HttpSettings>;
+  readonly resource: Record<string, unknown>;
+}
+
+function parseJson(raw: string | undefined): Payload | RevokePayload {
   if (!raw) throw new ConfigurationError(`no payload: ${PAYLOAD_ENV} is empty (the handler runs from the stack's provisioners)`);
-  let payload: Payload;
+  let payload: Payload | RevokePayload;
   try {
-    payload = JSON.parse(raw) as Payload;
+    payload = JSON.parse(raw) as Payload | RevokePayload;
   } catch (error) {
     throw new ConfigurationError(`the payload in ${PAYLOAD_ENV} is not JSON: ${(error as Error).message}`);
   }
-  if (typeof payload !== 'object' || payload === null || !(payload.vendor in VENDORS)) {
+  if (typeof payload !== 'object' || payload === null || !(payload.vendor in VENDOR_CLIENTS)) {
     throw new ConfigurationError(`the payload names no known vendor: ${JSON.stringify((payload as { vendor?: unknown })?.vendor)}`);
   }
   if (typeof payload.v !== 'number' || payload.v > CONTRACT_VERSION) {
     throw new ConfigurationError(`${payload.vendor}: the payload has contract version ${payload.v}, this handler reads up to ${CONTRACT_VERSION}: synthesize the stack with the matching library`);
   }
-  return 'identity' in payload ? fromRevokePayload(payload as RevokePayload) : payload;
+  return payload;
 }
 
-/** A revoke payload names its grant by identity values only; the vendor modules read them as fields of `resource`. */
-function fromRevokePayload(payload: RevokePayload): Payload {
-  const { identity, removalPolicy, ...rest } = payload;
-  const fields = IDENTITY_FIELDS[payload.vendor];
-  if (!Array.isArray(identity) || identity.length !== fields.length) {
-    throw new ConfigurationError(`${payload.vendor}: ${payload.path}: the identity in state is ${JSON.stringify(identity)}, expected values for ${fields.join(', ')}`);
+/**
+ * A revoke names its grant by the identity in state. Its provider's settings are the current ones when the stack
+ * still has that provider (literals of the provisioner), else the ones stored with the grant, else the defaults.
+ */
+function revokeTask(p: RevokePayload, address: string): Task {
+  const fields = IDENTITY_FIELDS[p.vendor];
+  if (!Array.isArray(p.identity) || p.identity.length !== fields.length) {
+    throw new ConfigurationError(`${p.vendor}: ${address}: the identity in state is ${JSON.stringify(p.identity)}, expected values for ${fields.join(', ')}`);
   }
-  return { ...rest, removalPolicy: removalPolicy ?? 'destroy', resource: Object.fromEntries(fields.map((f, i) => [f, identity[i]])) } as unknown as Payload;
+  const stored = parseStoredGrant(p.stored);
+  const { providerId } = splitInstanceKey(p.vendor, p.key);
+  const current = p.providers[providerId];
+  return {
+    operation: 'revoke',
+    vendor: p.vendor,
+    path: stored.path ?? '(construct path not recorded)',
+    address,
+    removalPolicy: stored.removal ?? 'destroy',
+    connection: current?.connection ?? stored.connection ?? DEFAULT_CONNECTIONS[p.vendor],
+    http: current ? current.http : stored.http,
+    resource: Object.fromEntries(fields.map((f, i) => [f, p.identity[i]])),
+  };
+}
+
+/** `address` is the instance's Terraform address (SAAS_PERMISSIONS_ADDRESS), for messages. */
+export function parseTask(operation: Operation, raw: string | undefined, address = '(Terraform address not given)'): Task {
+  const payload = parseJson(raw);
+  if ('identity' in payload) {
+    if (operation !== 'revoke') throw new ConfigurationError(`${payload.vendor}: ${address}: a revoke payload was given to "${operation}"`);
+    return revokeTask(payload, address);
+  }
+  const { vendor, path, connection, http, resource } = payload;
+  return { operation, vendor, path, address, removalPolicy: 'destroy', connection, http, resource: normalizeText(resource as unknown as Record<string, unknown>) };
 }
 
 /** Values from other resources arrive only now; they get the checks literals got at synth time. */
-export function validateResolved(payload: Payload): void {
+export function validateResolved(task: Task): void {
   const checker = new FieldChecker();
-  switch (payload.vendor) {
-    case 'polarity': checkPolarity(checker, payload.resource); break;
-    case 'britive': checkBritive(checker, payload.resource); break;
+  const r = task.resource as any;
+  switch (task.vendor) {
+    case 'polarity': checkPolarity(checker, r); break;
+    case 'britive': checkBritive(checker, r); break;
     case 'kore':
-      checkKoreEntity(checker, payload.resource);
-      checker.nonEmptyString('users[]', payload.resource.user);
+      checkKoreEntity(checker, r);
+      checker.nonEmptyString('users[]', r.user);
       break;
-    case 'polytomic': checkPolytomic(checker, payload.resource); break;
+    case 'polytomic': checkPolytomic(checker, r); break;
   }
   if (checker.problems.length > 0) {
     const list = checker.problems.map((p) => `${p.field} ${p.message}`).join('; ');
-    throw new ValidationError(`${payload.vendor}: ${payload.path}: invalid value resolved at apply time: ${list}. Nothing was sent to the vendor.`);
+    throw new ValidationError(`${task.vendor}: ${task.path}: invalid value resolved at apply time: ${list}. Nothing was sent to the vendor.`);
   }
 }
 
-export async function runOperation(operation: Operation, payload: Payload, env: NodeJS.ProcessEnv, secrets: string[]): Promise<string> {
-  if (operation === 'revoke' && payload.removalPolicy === 'retain') {
-    return `${payload.vendor}: ${payload.path} has removalPolicy "retain": left as it is at the vendor`;
+function forgotten(task: Task, env: NodeJS.ProcessEnv): boolean {
+  const listed = (env[FORGET_ENV] ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  return listed.includes(task.address);
+}
+
+export async function runTask(task: Task, env: NodeJS.ProcessEnv, secrets: string[], signal?: AbortSignal): Promise<string> {
+  if (task.operation === 'revoke' && task.removalPolicy === 'retain') {
+    return `${task.vendor}: ${task.path} has removalPolicy "retain": left as it is at the vendor`;
   }
-  if (operation === 'apply') validateResolved(payload);
-  const vendor = VENDORS[payload.vendor] as VendorModule<Payload>;
-  const connection = await vendor.connect(payload, env);
-  secrets.push(...connection.secrets);
-  const request = createHttpClient({
-    settings: { ...DEFAULT_HTTP_SETTINGS, ...payload.http },
-    readError: vendor.readError,
-    isRetryable: vendor.isRetryable,
-    authHint: connection.authHint,
-  });
-  return vendor.operations[operation](payload, { request, baseUrl: connection.baseUrl, headers: connection.headers });
+  if (task.operation === 'revoke' && forgotten(task, env)) {
+    return `${task.vendor}: ${task.address} (${task.path}) let go at your request (${FORGET_ENV}): the vendor was not asked; check it there by hand`;
+  }
+  if (task.operation === 'apply') validateResolved(task);
+  const client = VENDOR_CLIENTS[task.vendor];
+  const session = await openSession(client, task.connection, { ...DEFAULT_HTTP_SETTINGS, ...task.http }, env, secrets, signal);
+  return client[task.operation](task.resource, session);
 }
 
 /**
  * Every credential-looking variable of the environment, so even an error before connect() cannot print one. Short
  * values (a flag like SOME_KEY=true) are left out: they are not credentials and would shred every message; the
- * credentials the vendor module actually reads are redacted whatever their length.
+ * credentials the vendor client actually reads are redacted whatever their length.
  */
-function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
+export function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
   return Object.entries(env)
     .filter(([name, value]) => /TOKEN|SECRET|KEY|JWT|PASSWORD/i.test(name) && (value ?? '').length >= 8)
     .map(([, value]) => value as string);
 }
 
+/**
+ * Aborts when the terraform process that started this run is gone (killed, crashed): the run must not go on
+ * granting or revoking behind the back of whatever runs next. Checked on a timer, so a run waiting out a 429 stops too.
+ */
+export function watchParent(intervalMs = 200): AbortController {
+  const controller = new AbortController();
+  const parent = process.ppid;
+  if (parent <= 1) return controller;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      controller.abort(`the terraform process (pid ${parent}) that started this run is gone`);
+      clearInterval(timer);
+    }
+  }, intervalMs);
+  timer.unref();
+  return controller;
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const secrets = environmentSecrets(env);
+  const parent = watchParent();
+  let task: Task | undefined;
   try {
     const operation = argv[0] as Operation;
     if (!OPERATIONS.includes(operation)) {
       throw new ConfigurationError(`usage: lifecycle-handler <${OPERATIONS.join('|')}>, got ${JSON.stringify(argv[0])}`);
     }
-    const line = await runOperation(operation, parsePayload(env[PAYLOAD_ENV]), env, secrets);
+    task = parseTask(operation, env[PAYLOAD_ENV], env[ADDRESS_ENV]);
+    const line = await runTask(task, env, secrets, parent.signal);
     process.stdout.write(`${redact(line, secrets)}\n`);
     return 0;
   } catch (error) {
-    const message = error instanceof SaasPermissionError ? error.message : `unexpected error: ${(error as Error)?.stack ?? error}`;
+    let message = error instanceof SaasPermissionError ? error.message : `unexpected error: ${(error as Error)?.stack ?? error}`;
+    if (task && !(error instanceof CancelledError)) {
+      message += `\n  construct ${task.path}, Terraform instance ${task.address}`;
+      if (error instanceof UnconfirmedRevokeError) {
+        message += `\n  If the vendor's object is gone for good, let this instance go without asking the vendor: ${FORGET_ENV}='${task.address}' terraform apply`;
+      }
+    }
     process.stderr.write(`${redact(message, secrets)}\n`);
     return 1;
   }

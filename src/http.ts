@@ -1,13 +1,21 @@
 /**
- * The one place where the handler talks to the network. It owns timeouts, the run's deadline, retries with
- * capped exponential backoff and full jitter, Retry-After, proxies, and turning failures into errors that
- * name the vendor, the operation and the status. Vendor clients receive a `HttpRequester` and know nothing
- * of any of this.
+ * The one place where the handler and the command-line tool talk to the network. It owns timeouts, the run's
+ * deadline, retries with capped exponential backoff and full jitter, Retry-After, proxies, cancellation, and what
+ * counts as an answer at all: a redirect, a status the call does not document or an HTML page where JSON is
+ * documented is a failure that says what came back. Vendor clients receive a `HttpRequester` and know nothing of this.
  */
 import fetch, { Response } from 'node-fetch';
 import type { Agent } from 'http';
 import { HttpSettings } from './contract';
-import { ErrorContext, HttpError, NetworkError, TimeoutError } from './errors';
+import { CancelledError, ErrorContext, HttpError, NetworkError, TimeoutError, UnexpectedAnswerError, redactAndTruncate } from './errors';
+
+/** What the vendor documents as this call's success: which statuses, and whether the body is JSON. */
+export interface SuccessSpec {
+  /** Statuses that mean success. @default any 2xx */
+  readonly statuses?: readonly number[];
+  /** 'json': a JSON body is documented; 'empty-or-json': no body is documented, so none or a JSON one. */
+  readonly body: 'json' | 'empty-or-json';
+}
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -15,16 +23,18 @@ export interface HttpRequest {
   readonly headers?: Record<string, string>;
   /** Serialized as JSON when present. */
   readonly body?: unknown;
-  /** Statuses the caller handles itself (for example 404 on a revoke); every other non-2xx throws. */
-  readonly acceptStatuses?: readonly number[];
+  readonly success: SuccessSpec;
+  /** Error statuses the caller reads itself (a 404 whose body says what is missing); every other one throws. */
+  readonly handle?: readonly number[];
   readonly context: ErrorContext;
 }
 
 export interface HttpResponse {
   readonly status: number;
-  /** Parsed JSON, or undefined for an empty body. */
+  /** Parsed JSON, or undefined when the body is empty or not JSON. */
   readonly json: unknown;
   readonly text: string;
+  readonly contentType: string;
 }
 
 export type HttpRequester = (request: HttpRequest) => Promise<HttpResponse>;
@@ -41,6 +51,12 @@ export interface HttpClientOptions {
   readonly isRetryable?: (status: number, code: string | undefined) => boolean;
   /** Advice appended to 401/403 errors: which environment variable holds the credential. */
   readonly authHint?: string;
+  /** Advice appended to answers that are not the vendor's (a redirect, an HTML page): which URL setting to check. */
+  readonly urlHint?: string;
+  /** Values removed from every vendor text before it is cut to length and put in a message. */
+  readonly secrets?: readonly string[];
+  /** Aborted when the run must stop (its terraform process is gone): no further request is sent. */
+  readonly signal?: AbortSignal;
   /** For tests: replaces the clock's sleep. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
@@ -50,6 +66,7 @@ export const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 const RETRYABLE_NETWORK_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED',
 ]);
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
 /** Parses Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
@@ -69,7 +86,6 @@ function proxyAgentFor(url: string): Agent | undefined {
     return undefined;
   }
   // Loaded only when a proxy is configured: keeps the common path's start-up small.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { getProxyForUrl } = require('proxy-from-env') as typeof import('proxy-from-env');
   const proxy = getProxyForUrl(url);
   if (!proxy) return undefined;
@@ -100,18 +116,58 @@ class RetryableFailure extends Error {
   }
 }
 
+/** Resolves after `ms`, or at once when the signal aborts (the caller then checks the signal). */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 export function createHttpClient(options: HttpClientOptions): HttpRequester {
-  const { settings } = options;
+  const { settings, signal } = options;
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, signal));
   const deadline = now() + settings.deadlineMs;
+  const vendorText = (text: string) => redactAndTruncate(text, options.secrets ?? []);
+
+  function stopIfCancelled(request: HttpRequest): void {
+    if (signal?.aborted) {
+      throw new CancelledError(`${request.context.vendor}: ${request.context.operation} stopped before sending ${request.method} ${request.url}: ${String(signal.reason ?? 'the run was cancelled')}`);
+    }
+  }
+
+  /** Checks a 2xx against what the vendor documents for the call: its status, and a JSON body where one is due. */
+  function checkSuccess(request: HttpRequest, response: Response, text: string, json: unknown): void {
+    const { context, method, url, success } = request;
+    const type = response.headers.get('content-type') ?? '';
+    if (success.statuses && !success.statuses.includes(response.status)) {
+      throw new UnexpectedAnswerError(context, method, url,
+        `answered HTTP ${response.status} where the vendor documents ${success.statuses.join(' or ')}${text ? ` (${type || 'no content type'}: ${vendorText(text)})` : ''}`, options.urlHint);
+    }
+    const wantsJson = success.body === 'json' || text.length > 0;
+    if (wantsJson && json === undefined) {
+      const what = text.length === 0 ? 'an empty body' : `a body of type ${type || 'unknown'}`;
+      throw new UnexpectedAnswerError(context, method, url,
+        `answered HTTP ${response.status} with ${what} where the vendor answers ${success.body === 'json' ? 'JSON' : 'no body or JSON'}` +
+        (text ? `: ${vendorText(text)}` : ''), options.urlHint);
+    }
+  }
 
   async function attempt(request: HttpRequest): Promise<HttpResponse> {
     const { method, url, context } = request;
+    stopIfCancelled(request);
     const remaining = deadline - now();
     const timeoutMs = Math.min(settings.requestTimeoutMs, remaining);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const cancel = () => controller.abort();
+    signal?.addEventListener('abort', cancel, { once: true });
     let response: Response;
     let text: string;
     try {
@@ -121,9 +177,12 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
         signal: controller.signal as never,
         agent: proxyAgentFor(url),
+        // A redirect is never the API's answer: following it would send the credentials elsewhere.
+        redirect: 'manual',
       });
       text = await response.text();
     } catch (error) {
+      stopIfCancelled(request);
       const err = error as NodeJS.ErrnoException & { type?: string };
       if (err.name === 'AbortError' || err.type === 'aborted') {
         const detail = timeoutMs < settings.requestTimeoutMs
@@ -138,27 +197,32 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
       throw failure;
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', cancel);
     }
 
+    const contentType = response.headers.get('content-type') ?? '';
+    if (response.status >= 300 && response.status < 400) {
+      const location = response.headers.get('location');
+      throw new UnexpectedAnswerError(context, method, url,
+        `answered HTTP ${response.status}, a redirect${location ? ` to ${location}` : ''}; the API does not redirect and it is not followed`, options.urlHint);
+    }
     let json: unknown;
-    if (text.length > 0 && /json/i.test(response.headers.get('content-type') ?? 'json')) {
+    if (text.length > 0 && JSON_TYPE.test(contentType)) {
       try {
         json = JSON.parse(text);
       } catch {
-        if (response.ok) {
-          // A 2xx with an unreadable body may be a proxy or a broken answer; the operations are safe to repeat.
-          throw new RetryableFailure(
-            new NetworkError(context, method, url, `HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`),
-          );
-        }
+        // A JSON answer that does not parse was cut or garbled on the way; the operations are safe to repeat.
+        throw new RetryableFailure(new NetworkError(context, method, url, `HTTP ${response.status} with a ${contentType} body that is not valid JSON: ${vendorText(text)}`));
       }
     }
-    if (response.ok || request.acceptStatuses?.includes(response.status)) {
-      return { status: response.status, json, text };
+    if (response.ok) {
+      checkSuccess(request, response, text, json);
+      return { status: response.status, json, text, contentType };
     }
+    if (request.handle?.includes(response.status)) return { status: response.status, json, text, contentType };
     const { message, code } = options.readError(response.status, json, text);
     const hint = response.status === 401 || response.status === 403 ? options.authHint : undefined;
-    const failure = new HttpError(context, method, url, response.status, message, code, hint);
+    const failure = new HttpError(context, method, url, response.status, vendorText(message), code, hint);
     const retryable = RETRYABLE_STATUSES.has(response.status) && (options.isRetryable?.(response.status, code) ?? true);
     if (retryable) throw new RetryableFailure(failure, parseRetryAfter(response.headers.get('retry-after'), now()));
     throw failure;
@@ -184,6 +248,7 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
         }
         if (!rateLimited) retries++;
         await sleep(delay);
+        stopIfCancelled(req);
       }
     }
   };

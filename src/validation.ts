@@ -2,8 +2,9 @@
  * Field rules shared by synth-time validation (constructs/) and the handler's apply-time validation, so a
  * value from another resource gets the same message at apply time that a literal gets at synth time.
  * Pure functions over plain values; a value the caller says is unresolved (a cdktf token) is skipped.
+ * Rules accept what the vendor accepts: a closed list only where the vendor has one (Polarity's permissions).
  */
-import { BRITIVE_PERMISSION_TYPES, POLARITY_PERMISSIONS, POLYTOMIC_ACTIONS, PolytomicPolicyAction } from './contract';
+import { BRITIVE_PERMISSION_TYPES, POLARITY_PERMISSIONS, POLYTOMIC_DOCUMENTED_ACTIONS, PolytomicPolicyAction } from './contract';
 
 export interface FieldProblem {
   readonly field: string;
@@ -12,12 +13,29 @@ export interface FieldProblem {
 
 export type IsUnresolved = (value: unknown) => boolean;
 const resolvedAlways: IsUnresolved = () => false;
-/** An http(s) URL: scheme, host, optional path; the same rule for a provider's literal and a value read at apply time. */
-export const HTTP_URL = /^https?:\/\/[^/\s]+(\/\S*)?$/i;
+/**
+ * An http(s) URL: scheme, host, optional path. No user information: credentials come from the token variables, and
+ * a password in a URL would be printed with every message that names the URL.
+ */
+export const HTTP_URL = /^https?:\/\/[^/\s@?#]+(\/[^\s@]*)?$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** C0 and C1 control characters and DEL: a newline or a NUL in an id would forge or cut log lines. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Terraform normalizes every string to NFC; doing the same here makes two spellings of one value one value. */
+export function normalizeText<T>(value: T): T {
+  if (typeof value === 'string') return value.normalize('NFC') as T;
+  if (Array.isArray(value)) return value.map(normalizeText) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalizeText(v)])) as T;
+  }
+  return value;
+}
 
 export class FieldChecker {
   readonly problems: FieldProblem[] = [];
+  /** Values the vendor accepts but that are probably mistakes; synth prints them, nothing is refused. */
+  readonly warnings: FieldProblem[] = [];
   constructor(private readonly isUnresolved: IsUnresolved = resolvedAlways) {}
 
   /** Whether a value is only known later (a token at synth time) and so is not checked now. */
@@ -29,17 +47,37 @@ export class FieldChecker {
     this.problems.push({ field, message });
   }
 
+  warn(field: string, message: string): void {
+    this.warnings.push({ field, message });
+  }
+
+  /** A non-empty string with no control characters and no surrounding white space. */
   nonEmptyString(field: string, value: unknown): value is string {
     if (this.skip(value)) return false;
     if (typeof value !== 'string' && typeof value !== 'number') {
       this.report(field, `must be a string, got ${value === undefined ? 'nothing' : typeof value}`);
       return false;
     }
-    if (String(value).trim() === '') {
+    const text = String(value);
+    if (text.trim() === '') {
       this.report(field, 'must not be empty');
       return false;
     }
-    if (String(value) !== String(value).trim()) this.report(field, `must not start or end with white space: ${JSON.stringify(value)}`);
+    if (CONTROL.test(text)) {
+      this.report(field, `must not contain control characters (a newline, a NUL, ...): ${JSON.stringify(value)}`);
+      return false;
+    }
+    if (text !== text.trim()) this.report(field, `must not start or end with white space: ${JSON.stringify(value)}`);
+    return true;
+  }
+
+  /** A value that becomes one segment of a request path: "." and ".." would be collapsed by URL parsing. */
+  pathSegment(field: string, value: unknown): value is string {
+    if (!this.nonEmptyString(field, value)) return false;
+    if (String(value) === '.' || String(value) === '..') {
+      this.report(field, `must not be ${JSON.stringify(value)}: it would change the request's path`);
+      return false;
+    }
     return true;
   }
 
@@ -49,28 +87,30 @@ export class FieldChecker {
     }
   }
 
-  oneOf(field: string, value: unknown, allowed: readonly string[], caseHint = false): void {
+  oneOf(field: string, value: unknown, allowed: readonly string[]): void {
     if (!this.nonEmptyString(field, value) || allowed.includes(value)) return;
-    const folded = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-    this.report(field, folded && caseHint
-      ? `is case-sensitive: use ${JSON.stringify(folded)}, not ${JSON.stringify(value)}`
-      : `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${JSON.stringify(value)}`);
+    this.report(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${JSON.stringify(value)}`);
   }
 
-  /** A non-empty list of distinct items, each checked by `item`; returns false when the list itself is unresolved. */
-  list<T>(field: string, value: unknown, item: (f: string, v: T) => void, noun: string): value is T[] {
+  /** A list of distinct items, each checked by `item`; returns false when the list itself is unresolved. */
+  list<T>(field: string, value: unknown, item: (f: string, v: T) => void, noun: string, options: { allowEmpty?: boolean } = {}): value is T[] {
     if (this.skip(value)) return false;
     if (!Array.isArray(value)) {
       this.report(field, `must be a list of ${noun}`);
       return false;
     }
-    if (value.length === 0) this.report(field, `must hold at least one ${noun}`);
-    const seen = new Set<string>();
+    if (value.length === 0 && !options.allowEmpty) this.report(field, `must hold at least one ${noun}`);
+    const seen = new Map<string, number>();
     value.forEach((v, i) => {
       if (this.skip(v)) return;
-      const key = JSON.stringify(v);
-      if (seen.has(key)) this.report(`${field}[${i}]`, `repeats ${key}`);
-      seen.add(key);
+      const key = JSON.stringify(normalizeText(v));
+      const first = seen.get(key);
+      if (first !== undefined) {
+        const spelled = JSON.stringify(v) === JSON.stringify(value[first]) ? '' : ' (the same text once Unicode-normalized, as Terraform does)';
+        this.report(`${field}[${i}]`, `repeats ${field}[${first}] ${key}${spelled}`);
+      } else {
+        seen.set(key, i);
+      }
       item(`${field}[${i}]`, v as T);
     });
     return true;
@@ -78,21 +118,24 @@ export class FieldChecker {
 }
 
 export function checkPolarity(c: FieldChecker, r: { integrationId: unknown; groupId: unknown; permissions: unknown }): void {
-  c.nonEmptyString('integrationId', r.integrationId);
+  c.pathSegment('integrationId', r.integrationId);
   c.pattern('groupId', r.groupId, /^\d+$/, 'a numeric Polarity group id (for example "1", All Polarity Users)');
   c.list('permissions', r.permissions, (f, v: unknown) => c.oneOf(f, v, POLARITY_PERMISSIONS), 'permission ("read" or "admin")');
 }
 
 export function checkBritive(c: FieldChecker, r: { profileId: unknown; permissionName: unknown; permissionType: unknown }): void {
-  c.nonEmptyString('profileId', r.profileId);
+  c.pathSegment('profileId', r.profileId);
   c.nonEmptyString('permissionName', r.permissionName);
-  c.oneOf('permissionType', r.permissionType, BRITIVE_PERMISSION_TYPES, true);
+  if (!c.nonEmptyString('permissionType', r.permissionType)) return;
+  const type = String(r.permissionType);
+  const known = BRITIVE_PERMISSION_TYPES.find((t) => t.toLowerCase() === type.toLowerCase());
+  if (known && known !== type) c.warn('permissionType', `Britive's documented type is ${JSON.stringify(known)}, not ${JSON.stringify(type)}; the provider documents types as case-sensitive`);
 }
 
 export function checkKoreEntity(c: FieldChecker, r: { botId: unknown; connectorId: unknown; entityId: unknown }): void {
-  c.nonEmptyString('botId', r.botId);
-  c.nonEmptyString('connectorId', r.connectorId);
-  c.nonEmptyString('entityId', r.entityId);
+  c.pathSegment('botId', r.botId);
+  c.pathSegment('connectorId', r.connectorId);
+  c.pathSegment('entityId', r.entityId);
 }
 
 export function checkKoreUsers(c: FieldChecker, users: unknown): void {
@@ -106,9 +149,14 @@ export function checkPolytomic(c: FieldChecker, r: { name: unknown; organization
   c.list('policyActions', r.policyActions, (f, a: PolytomicPolicyAction) => {
     if (c.skip(a)) return;
     if (typeof a !== 'object' || a === null) return c.report(f, 'must be an object { action, roleIds }');
-    c.oneOf(`${f}.action`, a.action, POLYTOMIC_ACTIONS);
-    if (typeof a.action === 'string' && actions.has(a.action)) c.report(`${f}.action`, `${JSON.stringify(a.action)} is declared twice`);
-    actions.add(a.action);
-    c.list(`${f}.roleIds`, a.roleIds, (rf, id: unknown) => c.pattern(rf, id, UUID, 'a role id (UUID)'), 'role id');
+    if (c.nonEmptyString(`${f}.action`, a.action)) {
+      const action = normalizeText(a.action);
+      if (actions.has(action)) c.report(`${f}.action`, `${JSON.stringify(a.action)} is declared twice`);
+      actions.add(action);
+      if (!(POLYTOMIC_DOCUMENTED_ACTIONS as readonly string[]).includes(action)) {
+        c.warn(`${f}.action`, `${JSON.stringify(a.action)} is not an action Polytomic documents (${POLYTOMIC_DOCUMENTED_ACTIONS.join(', ')}); Polytomic ignores actions that do not apply`);
+      }
+    }
+    c.list(`${f}.roleIds`, a.roleIds, (rf, id: unknown) => c.pattern(rf, id, UUID, 'a role id (UUID)'), 'role id', { allowEmpty: true });
   }, 'policy action');
 }

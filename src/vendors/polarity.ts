@@ -1,72 +1,148 @@
 /** Polarity Server v5: a group's read/admin permissions on an integration (JSON:API). */
-import { ENV, PolarityPayload } from '../contract';
-import { VendorModule, requireEnv, resolveBaseUrl, segment } from './vendor';
+import { PolarityConnection, PolarityGrant } from '../contract';
+import { UnexpectedAnswerError } from '../errors';
+import { ScopeRead, VendorClient, VendorSession, apiUrl, requireEnv, resolveBaseUrl, unconfirmed } from './vendor';
 
 const JSON_API = 'application/vnd.api+json';
+const PAGE_SIZE = 100;
 
-function describe(p: PolarityPayload): string {
-  return `integration ${p.resource.integrationId} for group ${p.resource.groupId}`;
+export interface PolarityScope { readonly integrationId: string }
+/** Group id -> its permissions on the integration, `read` included wherever `admin` is (admin implies read). */
+export type PolarityHeld = ReadonlyMap<string, string[]>;
+
+/** The permissions a set of permissions amounts to: `admin` implies `read`. Sorted, so sets compare as text. */
+export function effectivePermissions(permissions: readonly string[]): string[] {
+  const set = new Set(permissions);
+  if (set.has('admin')) set.add('read');
+  return [...set].sort();
 }
 
-export const polarity: VendorModule<PolarityPayload> = {
+function describe(g: { integrationId: string; groupId: string }): string {
+  return `integration ${g.integrationId} for group ${g.groupId}`;
+}
+
+interface PermissionResource {
+  id?: string;
+  attributes?: { permissions?: unknown };
+  relationships?: { group?: { data?: { id?: unknown } } };
+}
+
+/** Every integration id the server lists, page by page (JSON:API `page[size]`, `page[number]` from 1). */
+async function listIntegrations(s: VendorSession, operation: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (let page = 1; ; page++) {
+    const url = apiUrl(s.baseUrl, 'polarity')`/api/integrations?page[size]=${String(PAGE_SIZE)}&page[number]=${String(page)}`;
+    const { json } = await s.request({ method: 'GET', url, headers: s.headers, success: { body: 'json' }, context: { vendor: 'polarity', operation } });
+    const data = (json as { data?: unknown })?.data;
+    if (!Array.isArray(data)) throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', url, 'answered without a JSON:API data list');
+    for (const item of data as Array<{ id?: unknown }>) ids.add(String(item?.id));
+    if (data.length < PAGE_SIZE) return ids;
+  }
+}
+
+export const polarity: VendorClient<PolarityConnection, PolarityGrant, PolarityScope, PolarityHeld> = {
+  vendor: 'polarity',
+
   readError(_status, body, text) {
     // No public source documents the error body: a JSON:API errors array or plain text.
     const errors = (body as { errors?: Array<{ title?: string; detail?: string; code?: string }> })?.errors;
     if (Array.isArray(errors) && errors.length > 0) {
-      return {
-        message: errors.map((e) => [e.title, e.detail].filter(Boolean).join(': ')).join('; '),
-        code: errors[0].code,
-      };
+      return { message: errors.map((e) => [e.title, e.detail].filter(Boolean).join(': ')).join('; '), code: errors[0].code };
     }
-    return { message: text.slice(0, 500) };
+    return { message: text };
   },
 
-  async connect(payload, env) {
-    const token = requireEnv(env, payload.connection.tokenEnv, 'polarity', 'the API token');
+  async connect(connection, env) {
+    const token = requireEnv(env, connection.tokenEnv, 'polarity', 'the API token');
     return {
-      baseUrl: resolveBaseUrl('polarity', payload.connection.url, env, ENV.polarityUrl),
+      ...resolveBaseUrl('polarity', connection.url, env, connection.urlEnv),
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': JSON_API, Accept: JSON_API },
       secrets: [token],
-      authHint: `Check the token in ${payload.connection.tokenEnv}`,
+      authHint: `Check the token in ${connection.tokenEnv}`,
     };
   },
 
-  operations: {
-    async apply(p, s) {
-      const { integrationId, groupId, permissions } = p.resource;
-      // The POST replaces the group's whole permission set, so create and change are the same call.
-      await s.request({
-        method: 'POST',
-        url: `${s.baseUrl}/api/integrations/${segment(integrationId)}/permissions`,
-        headers: s.headers,
-        body: {
-          data: [{
-            type: 'permissions',
-            attributes: { permissions },
-            relationships: {
-              group: { data: { type: 'groups', id: String(groupId) } },
-              integration: { data: { type: 'integrations', id: integrationId } },
-            },
-          }],
-        },
-        context: { vendor: 'polarity', operation: `grant ${permissions.join(',')} on ${describe(p)}` },
-      });
-      return `polarity: granted ${permissions.join(',')} on integration ${integrationId} to group ${groupId}`;
-    },
+  scopeOf: (grant) => ({ integrationId: grant.integrationId }),
+  scopeKey: (scope) => scope.integrationId,
 
-    async revoke(p, s) {
-      const { integrationId, groupId } = p.resource;
-      const response = await s.request({
-        method: 'DELETE',
-        url: `${s.baseUrl}/api/integrations/${segment(integrationId)}/relationships/permissions`,
-        headers: s.headers,
-        body: { data: [{ type: 'permissions', id: `integration:${integrationId}:${groupId}` }] },
-        acceptStatuses: [404],
-        context: { vendor: 'polarity', operation: `revoke all permissions on ${describe(p)}` },
-      });
-      return response.status === 404
-        ? `polarity: group ${groupId} already had no permissions on integration ${integrationId}`
-        : `polarity: revoked all permissions on integration ${integrationId} from group ${groupId}`;
-    },
+  /**
+   * The groups' permissions on an integration. No public page documents this read: it follows JSON:API conventions
+   * (Polarity v5 is a JSON:API server), an inference kept in this one function. When the integration itself answers
+   * 404, it is gone only if the server's integration list, read successfully, does not hold it.
+   */
+  async read(scope, s): Promise<ScopeRead<PolarityHeld>> {
+    const operation = `read the permissions on integration ${scope.integrationId}`;
+    const url = apiUrl(s.baseUrl, 'polarity')`/api/integrations/${scope.integrationId}/permissions`;
+    const response = await s.request({ method: 'GET', url, headers: s.headers, success: { body: 'json' }, handle: [404], context: { vendor: 'polarity', operation } });
+    if (response.status === 404) {
+      const listed = await listIntegrations(s, operation);
+      if (listed.has(scope.integrationId)) {
+        throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', url, `answered 404 although the server lists integration ${scope.integrationId}`);
+      }
+      return { exists: false, detail: `integration ${scope.integrationId} is not in the server's integration list` };
+    }
+    const data = (response.json as { data?: unknown })?.data;
+    if (!Array.isArray(data)) throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', url, 'answered without a JSON:API data list');
+    const held = new Map<string, string[]>();
+    for (const item of data as PermissionResource[]) {
+      const group = item?.relationships?.group?.data?.id ?? /^integration:.*:(\d+)$/.exec(String(item?.id))?.[1];
+      const permissions = item?.attributes?.permissions;
+      if (group === undefined || !Array.isArray(permissions)) {
+        throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', url, `answered a permission without a group or permissions: ${s.excerpt(JSON.stringify(item))}`);
+      }
+      if (permissions.length > 0) held.set(String(group), effectivePermissions(permissions.map(String)));
+    }
+    return { exists: true, held };
+  },
+
+  async apply(grant, s) {
+    const { integrationId, groupId, permissions } = grant;
+    // The POST replaces the group's whole permission set, so create and change are the same call.
+    await s.request({
+      method: 'POST',
+      url: apiUrl(s.baseUrl, 'polarity')`/api/integrations/${integrationId}/permissions`,
+      headers: s.headers,
+      body: {
+        data: [{
+          type: 'permissions',
+          attributes: { permissions },
+          relationships: {
+            group: { data: { type: 'groups', id: String(groupId) } },
+            integration: { data: { type: 'integrations', id: integrationId } },
+          },
+        }],
+      },
+      // The page documents 204 with no content; its Python sample's .json() would fail on that.
+      success: { statuses: [204], body: 'empty-or-json' },
+      context: { vendor: 'polarity', operation: `grant ${permissions.join(',')} on ${describe(grant)}` },
+    });
+    return `polarity: granted ${permissions.join(',')} on integration ${integrationId} to group ${groupId}`;
+  },
+
+  async revoke(grant, s) {
+    const { integrationId, groupId } = grant;
+    const operation = `revoke all permissions on ${describe(grant)}`;
+    const response = await s.request({
+      method: 'DELETE',
+      url: apiUrl(s.baseUrl, 'polarity')`/api/integrations/${integrationId}/relationships/permissions`,
+      headers: s.headers,
+      body: { data: [{ type: 'permissions', id: `integration:${integrationId}:${groupId}` }] },
+      success: { body: 'empty-or-json' },
+      handle: [404],
+      context: { vendor: 'polarity', operation },
+    });
+    if (response.status !== 404) return `polarity: revoked all permissions on integration ${integrationId} from group ${groupId}`;
+    // A 404 may be "no such permission" or "no such route": only a read of the integration tells them apart.
+    let read: ScopeRead<PolarityHeld>;
+    try {
+      read = await polarity.read({ integrationId }, s);
+    } catch (error) {
+      throw unconfirmed('polarity', operation, `the DELETE answered 404 and reading the integration's permissions failed: ${(error as Error).message}`, s);
+    }
+    if (!read.exists) return `polarity: ${read.detail}, so group ${groupId} has no permissions on it (confirmed)`;
+    if (read.held.has(String(groupId))) {
+      throw unconfirmed('polarity', operation, `the DELETE answered 404 but the integration still lists group ${groupId} with ${read.held.get(String(groupId))!.join(',')}`, s);
+    }
+    return `polarity: group ${groupId} already had no permissions on integration ${integrationId} (confirmed by reading them)`;
   },
 };

@@ -1,6 +1,11 @@
-/** What every vendor module gives the handler: how to connect, how to read its errors, and the two operations. */
-import { HTTP_URL, Operation, Payload } from '../contract';
-import { ConfigurationError } from '../errors';
+/**
+ * What every vendor client gives the handler and the command-line tool: how to connect, how to read its errors, and
+ * three operations on a grant's scope: read what the vendor holds, apply a grant, revoke one. A revoke succeeds only
+ * on the vendor's documented success or when the vendor itself confirms the grant is absent (its own not-found for
+ * that object, or a read that answers and does not hold it); anything else fails and says what to check.
+ */
+import { Connection, HTTP_URL, VendorName } from '../contract';
+import { ConfigurationError, UnconfirmedRevokeError, ValidationError } from '../errors';
 import { HttpClientOptions, HttpRequester } from '../http';
 
 export interface VendorSession {
@@ -8,24 +13,40 @@ export interface VendorSession {
   readonly baseUrl: string;
   /** Headers every request carries, credentials included; never logged. */
   readonly headers: Record<string, string>;
+  /** Where the base URL came from ("POLARITY_URL", "the provider's url"), for messages that say what to check. */
+  readonly urlSource: string;
+  /** A vendor's text as it may be quoted in a message: secrets removed, then cut to length. */
+  excerpt(text: string): string;
 }
 
 export interface VendorConnection {
   readonly baseUrl: string;
+  readonly urlSource: string;
   readonly headers: Record<string, string>;
-  /** Values to scrub from every message the handler prints. */
+  /** Values to scrub from every message. */
   readonly secrets: string[];
   /** Which environment variables to check when the vendor answers 401/403. */
   readonly authHint: string;
 }
 
-export interface VendorModule<P extends Payload> {
+/** What a read of one scope found: what the vendor holds there, or the vendor's confirmation that the scope is gone. */
+export type ScopeRead<H> = { readonly exists: true; readonly held: H } | { readonly exists: false; readonly detail: string };
+
+export interface VendorClient<C extends Connection, G, S, H> {
+  readonly vendor: VendorName;
   readonly readError: HttpClientOptions['readError'];
   readonly isRetryable?: HttpClientOptions['isRetryable'];
-  /** Reads URL and credentials from the payload and the environment; throws ConfigurationError naming the variable. */
-  connect(payload: P, env: NodeJS.ProcessEnv): Promise<VendorConnection>;
-  /** Brings the vendor to the payload's declared state and returns one line saying what changed. */
-  readonly operations: { readonly [O in Operation]: (payload: P, session: VendorSession) => Promise<string> };
+  /** Reads URL and credentials from the settings and the environment; throws ConfigurationError naming the variable. */
+  connect(connection: C, env: NodeJS.ProcessEnv): Promise<VendorConnection>;
+  /** The scope one read answers for (a Polarity integration, a Britive profile, a Kore entity, all Polytomic policies). */
+  scopeOf(grant: G): S;
+  /** Grants in the same scope share this key, so a drift report reads each scope once. */
+  scopeKey(scope: S): string;
+  read(scope: S, session: VendorSession): Promise<ScopeRead<H>>;
+  /** Brings the vendor to the grant's declared state; returns one line saying what changed. */
+  apply(grant: G, session: VendorSession): Promise<string>;
+  /** Takes the grant away, or confirms it is already gone; returns one line saying which. */
+  revoke(grant: G, session: VendorSession): Promise<string>;
 }
 
 /** Reads an environment variable that must be set, or explains which one is missing. */
@@ -37,20 +58,54 @@ export function requireEnv(env: NodeJS.ProcessEnv, name: string, vendor: string,
   return value;
 }
 
-/** Picks the URL from the construct, else the environment, else the vendor's default, and checks it is http(s). */
+/** Picks the URL from the construct, else the named variable, else the vendor's default, and checks it is http(s). */
 export function resolveBaseUrl(
   vendor: string, explicit: string | undefined, env: NodeJS.ProcessEnv, envName: string, fallback?: string,
-): string {
-  const url = explicit || env[envName] || fallback;
-  if (!url) throw new ConfigurationError(`${vendor}: no URL: set the provider's url or export ${envName}`);
+): { baseUrl: string; urlSource: string } {
+  const fromEnv = env[envName];
+  const url = explicit || fromEnv || fallback;
+  const urlSource = explicit ? `the provider's URL` : fromEnv ? envName : `the default URL (${envName} is not set)`;
+  if (!url) throw new ConfigurationError(`${vendor}: no URL: set the provider's URL or export ${envName}`);
   if (!HTTP_URL.test(url)) {
-    throw new ConfigurationError(`${vendor}: URL ${JSON.stringify(url)} (from ${explicit ? 'the provider construct' : envName}) is not an http(s) URL`);
+    const why = /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url)
+      ? 'holds a user name or password (credentials come from the token variables, never the URL)'
+      : 'is not an http(s) URL';
+    throw new ConfigurationError(`${vendor}: the URL from ${explicit ? 'the provider construct' : envName} ${why}`);
   }
-  return url.replace(/\/+$/, '');
+  return { baseUrl: url.replace(/\/+$/, ''), urlSource };
 }
 
-export function segment(value: string): string {
-  return encodeURIComponent(value);
+/**
+ * Builds a request URL from a path template whose placeholders are ids: each id is percent-encoded as one path
+ * segment, "." and ".." are refused, and the URL is parsed back to check it still has the segments the template
+ * meant, so no value can retarget a request to another route.
+ */
+export function apiUrl(baseUrl: string, vendor: string) {
+  return (strings: TemplateStringsArray, ...ids: string[]): string => {
+    const queryFrom = strings.findIndex((part) => part.includes('?'));
+    ids.forEach((id, i) => {
+      const inPath = queryFrom < 0 || i < queryFrom;
+      if (id === '' || (inPath && (id === '.' || id === '..'))) {
+        throw new ValidationError(`${vendor}: the id ${JSON.stringify(id)} cannot be part of a request path; nothing was sent`);
+      }
+    });
+    const path = strings.reduce((out, part, i) => out + part + (i < ids.length ? encodeURIComponent(ids[i]) : ''), '');
+    const url = baseUrl + path;
+    const segments = (p: string) => p.replace(/\/+$/, '').split('/').length - 1;
+    if (segments(new URL(url).pathname) !== segments(new URL(baseUrl).pathname) + segments(path.split('?')[0])) {
+      throw new ValidationError(`${vendor}: the request path ${JSON.stringify(path)} does not have the shape the client meant; nothing was sent`);
+    }
+    return url;
+  };
+}
+
+/**
+ * A revoke the vendor did not confirm: says what was asked, what came back and which setting to check. The handler
+ * adds how to let the instance go when the vendor's object is gone for good.
+ */
+export function unconfirmed(vendor: string, what: string, answer: string, session: VendorSession): UnconfirmedRevokeError {
+  return new UnconfirmedRevokeError(`${vendor}: ${what} could not be confirmed: ${answer}. Nothing says the grant is gone, so it stays in ` +
+    `state and the next apply tries again. Check ${session.urlSource} (a wrong host, path or proxy also answers 404)`);
 }
 
 /** crypto is loaded on first use: Polarity and Britive calls never need it, and loading it costs every run. */

@@ -10,7 +10,7 @@ function synthJson(build: (stack: TerraformStack) => void): any {
 }
 
 describe('synthesized blocks', () => {
-  test('a permission becomes one instance of the provider\'s revoke and apply blocks', () => {
+  test('a permission becomes one instance of its vendor\'s revoke and apply blocks', () => {
     const tf = synthJson((s) => {
       new PolarityProvider(s, 'polarity', { url: 'https://polarity.example.com' });
       new PolarityIntegrationPermission(s, 'analysts', { integrationId: 'virustotal', groupId: '7', permissions: ['read', 'admin'] });
@@ -18,24 +18,28 @@ describe('synthesized blocks', () => {
     expect(tf.locals.polarity_instances).toMatchInlineSnapshot(`
 {
   "virustotal/7": {
-    "apply": "{"v":2,"vendor":"polarity","connection":{"url":"https://polarity.example.com","tokenEnv":"POLARITY_TOKEN"},"path":"test/analysts","removalPolicy":"destroy","resource":{"integrationId":"virustotal","groupId":"7","permissions":["read","admin"]}}",
+    "apply": "{"v":3,"vendor":"polarity","path":"test/analysts","connection":{"url":"https://polarity.example.com","urlEnv":"POLARITY_URL","tokenEnv":"POLARITY_TOKEN"},"resource":{"integrationId":"virustotal","groupId":"7","permissions":["read","admin"]}}",
+    "conflict": "["virustotal","7"]",
     "identity": "["virustotal","7"]",
-    "removal": null,
+    "path": "test/analysts",
+    "provider": "polarity",
     "resource": "{"integrationId":"virustotal","groupId":"7","permissions":["read","admin"]}",
+    "stored": "{"path":"test/analysts","connection":{"url":"https://polarity.example.com","urlEnv":"POLARITY_URL","tokenEnv":"POLARITY_TOKEN"}}",
   },
 }
 `);
     const revoke = tf.resource.terraform_data.polarity_revoke;
     const apply = tf.resource.terraform_data.polarity_apply;
     expect(revoke.for_each).toBe('${local.polarity_instances}');
-    // State keeps the identity and the removal policy only; the settings are literals of the provisioner.
+    // State keeps the identity, and in input the construct path and the provider settings that are not defaults.
     expect(revoke.triggers_replace).toBe('${each.value.identity}');
-    expect(revoke.input).toBe('${each.value.removal}');
+    expect(revoke.input).toBe('${each.value.stored}');
     expect(revoke.provisioner[0]['local-exec']).toMatchObject({
       when: 'destroy', command: 'revoke',
       environment: {
-        SAAS_PERMISSIONS_PAYLOAD: '{"v":2,"vendor":"polarity","connection":{"url":"https://polarity.example.com","tokenEnv":"POLARITY_TOKEN"},'
-          + '"path":${jsonencode(format("terraform_data.polarity_revoke[%q]", each.key))},"removalPolicy":${jsonencode(self.input)},"identity":${self.triggers_replace}}',
+        SAAS_PERMISSIONS_PAYLOAD: '{"v":3,"vendor":"polarity","providers":{"polarity":{"path":"test/polarity","connection":{"url":"https://polarity.example.com","urlEnv":"POLARITY_URL","tokenEnv":"POLARITY_TOKEN"}}},'
+          + '"key":${jsonencode(each.key)},"stored":${jsonencode(self.input)},"identity":${self.triggers_replace}}',
+        SAAS_PERMISSIONS_ADDRESS: '${format("terraform_data.polarity_revoke[%q]", each.key)}',
       },
     });
     expect(apply.triggers_replace).toBe('${each.value.resource}');
@@ -44,14 +48,34 @@ describe('synthesized blocks', () => {
     expect(apply.provisioner[0]['local-exec']).toMatchObject({ command: 'apply', environment: { SAAS_PERMISSIONS_PAYLOAD: '${each.value.apply}' } });
     expect(apply.provisioner[0]['local-exec'].when).toBeUndefined();
     expect(apply.provisioner[0]['local-exec'].interpreter[1]).toMatch(/^assets\/.+\/lifecycle-handler\.cjs$/);
+    // Both blocks refuse two constructs holding one grant whose identity is only known at apply time.
+    expect(tf.locals.polarity_instances_owners).toBe('${{ for k, v in local.polarity_instances : format("%s %s", v.provider, v.conflict) => v.path... }}');
+    expect(apply.lifecycle.precondition[0].condition).toBe('${length(local.polarity_instances_owners[format("%s %s", each.value.provider, each.value.conflict)]) == 1}');
+    expect(revoke.lifecycle).toEqual(apply.lifecycle);
   });
 
-  test('moving a provider construct in the tree does not rename its blocks', () => {
-    const tf = synthJson((s) => {
+  test('the blocks belong to the stack: moving or deleting a provider construct does not rename or remove them', () => {
+    const moved = synthJson((s) => {
       const team = new (require('constructs').Construct)(s, 'platform-team');
       new PolarityProvider(team, 'polarity');
     });
-    expect(Object.keys(tf.resource.terraform_data).sort()).toEqual(['polarity_apply', 'polarity_revoke']);
+    const none = synthJson((s) => { new KoreEntityUsers(s, 'orphan', { botId: 'b', connectorId: 'c', entityId: 'e', users: ['u'], provider: new KoreProvider(s, 'kore') }); });
+    const names = ['britive_apply', 'britive_revoke', 'kore_apply', 'kore_revoke', 'polarity_apply', 'polarity_revoke', 'polytomic_apply', 'polytomic_revoke'];
+    expect(Object.keys(moved.resource.terraform_data).sort()).toEqual(names);
+    expect(Object.keys(none.resource.terraform_data).sort()).toEqual(names);
+  });
+
+  test('a second provider of a vendor keys its grants by its id, and moves them out of the blocks earlier versions named after it', () => {
+    const tf = synthJson((s) => {
+      const eu = new PolarityProvider(s, 'polarity-eu', { url: 'https://eu.polarity.example.com' });
+      new PolarityProvider(s, 'polarity');
+      new PolarityIntegrationPermission(s, 'eu-analysts', { integrationId: 'virustotal', groupId: '7', permissions: ['read'], provider: eu });
+    });
+    expect(Object.keys(tf.locals.polarity_instances)).toEqual(['polarity_eu//virustotal/7']);
+    expect(tf.moved).toEqual([
+      { from: 'terraform_data.polarity_eu_revoke["virustotal/7"]', to: 'terraform_data.polarity_revoke["polarity_eu//virustotal/7"]' },
+      { from: 'terraform_data.polarity_eu_apply["virustotal/7"]', to: 'terraform_data.polarity_apply["polarity_eu//virustotal/7"]' },
+    ]);
   });
 
   test('the blocks are emitted with no permission at all, so deleting the last one still revokes', () => {
@@ -101,13 +125,15 @@ describe('synthesized blocks', () => {
     });
     expect(tf.provider.null).toBeDefined();
     const revoke = tf.resource.null_resource.polarity_revoke;
-    expect(revoke.triggers).toEqual({ identity: '${each.value.identity}', removal: '${coalesce(each.value.removal, "destroy")}' });
-    expect(revoke.provisioner[0]['local-exec'].environment.SAAS_PERMISSIONS_PAYLOAD).toContain('"removalPolicy":${jsonencode(self.triggers.removal)},"identity":${self.triggers.identity}}');
+    expect(revoke.for_each).toBe('${local.polarity_null_instances}');
+    expect(revoke.triggers).toEqual({ identity: '${each.value.identity}', stored: '${each.value.stored}' });
+    expect(revoke.provisioner[0]['local-exec'].environment.SAAS_PERMISSIONS_PAYLOAD).toContain('"stored":${jsonencode(self.triggers.stored)},"identity":${self.triggers.identity}}');
     const apply = tf.resource.null_resource.polarity_apply;
-    expect(apply.triggers).toEqual({ resource: '${each.value.resource}', removal: '${coalesce(each.value.removal, "destroy")}' });
-    // A removal-policy change replaces both objects; the re-grant must come after the revoke.
+    expect(apply.triggers).toEqual({ resource: '${each.value.resource}', stored: '${each.value.stored}' });
+    // A change of what is stored replaces both objects; the re-grant must come after the revoke.
     expect(apply.depends_on).toEqual(['null_resource.polarity_revoke']);
-    expect(tf.resource.terraform_data).toBeUndefined();
+    // The terraform_data blocks stay, empty: other providers of the stack may use them.
+    expect(tf.locals.polarity_instances).toEqual({});
   });
 
   test('the synthesized stack folder carries the handler, so it can move between pipeline stages', () => {

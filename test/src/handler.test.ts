@@ -1,5 +1,5 @@
-import { PAYLOAD_ENV } from '../../src/contract';
-import { main, parsePayload } from '../../src/handler';
+import { ADDRESS_ENV, PAYLOAD_ENV } from '../../src/contract';
+import { FORGET_ENV, main, parseTask } from '../../src/handler';
 
 function capture(): { out: string[]; err: string[]; restore: () => void } {
   const out: string[] = [];
@@ -9,64 +9,84 @@ function capture(): { out: string[]; err: string[]; restore: () => void } {
   return { out, err, restore: () => { o.mockRestore(); e.mockRestore(); } };
 }
 
+async function run(argv: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+  const io = capture();
+  const code = await main(argv, env).finally(io.restore);
+  return { code, out: io.out.join(''), err: io.err.join('') };
+}
+
+const ADDRESS = 'terraform_data.polarity_revoke["virustotal/7"]';
+const revokePayload = (extra: object = {}) => JSON.stringify({
+  v: 3, vendor: 'polarity', key: 'virustotal/7', identity: ['virustotal', '7'], stored: '{"path":"s/analysts"}',
+  providers: { polarity: { path: 's/polarity', connection: { url: 'http://127.0.0.1:9', urlEnv: 'POLARITY_URL', tokenEnv: 'T' }, http: { maxRetries: 0 } } },
+  ...extra,
+});
+
 describe('handler entry', () => {
   test.each([
     [['grant'], {}, /usage: lifecycle-handler <apply\|revoke>, got "grant"/],
     [['apply'], {}, /no payload: SAAS_PERMISSIONS_PAYLOAD is empty/],
     [['apply'], { [PAYLOAD_ENV]: '{nope' }, /is not JSON/],
     [['apply'], { [PAYLOAD_ENV]: '{"v":1,"vendor":"okta"}' }, /names no known vendor: "okta"/],
-    [['apply'], { [PAYLOAD_ENV]: '{"v":3,"vendor":"kore"}' }, /contract version 3, this handler reads up to 2/],
-    [['revoke'], { [PAYLOAD_ENV]: '{"v":2,"vendor":"polarity","path":"terraform_data.polarity_revoke[\\"a/1\\"]","identity":["a"]}' },
-      /polarity: terraform_data.polarity_revoke\["a\/1"\]: the identity in state is \["a"\], expected values for integrationId, groupId/],
+    [['apply'], { [PAYLOAD_ENV]: '{"v":4,"vendor":"kore"}' }, /contract version 4, this handler reads up to 3/],
+    [['revoke'], { [PAYLOAD_ENV]: revokePayload({ identity: ['a'] }), [ADDRESS_ENV]: ADDRESS },
+      /polarity: terraform_data.polarity_revoke\["virustotal\/7"\]: the identity in state is \["a"\], expected values for integrationId, groupId/],
   ])('%j fails with exit 1 and a clear message', async (argv, env, message) => {
-    const io = capture();
-    const code = await main(argv as string[], env as NodeJS.ProcessEnv).finally(io.restore);
+    const { code, err } = await run(argv as string[], env as Record<string, string>);
     expect(code).toBe(1);
-    expect(io.err.join('')).toMatch(message);
-  });
-
-  test('removalPolicy retain makes a revoke that calls nothing', async () => {
-    const payload = { v: 1, vendor: 'polarity', path: 's/p', removalPolicy: 'retain', http: {}, connection: { tokenEnv: 'T' }, resource: {} };
-    const io = capture();
-    const code = await main(['revoke'], { [PAYLOAD_ENV]: JSON.stringify(payload) }).finally(io.restore);
-    expect(code).toBe(0);
-    expect(io.out.join('')).toBe('polarity: s/p has removalPolicy "retain": left as it is at the vendor\n');
+    expect(err).toMatch(message);
   });
 
   test('an unexpected error is reported with redaction too', async () => {
-    const io = capture();
-    const payload = { v: 1, vendor: 'polarity', path: 's/p', removalPolicy: 'destroy', http: {}, connection: { tokenEnv: 'MY_TOKEN', url: 'http://127.0.0.1:9' }, resource: null };
-    const code = await main(['apply'], { [PAYLOAD_ENV]: JSON.stringify(payload), MY_TOKEN: 'very-secret-token' }).finally(io.restore);
+    const payload = { v: 3, vendor: 'polarity', path: 's/p', connection: { tokenEnv: 'MY_TOKEN', urlEnv: 'U', url: 'http://127.0.0.1:9' }, resource: null };
+    const { code, err } = await run(['apply'], { [PAYLOAD_ENV]: JSON.stringify(payload), MY_TOKEN: 'very-secret-token' });
     expect(code).toBe(1);
-    expect(io.err.join('')).not.toContain('very-secret-token');
+    expect(err).not.toContain('very-secret-token');
   });
 
-  test('a URL from the environment that is not http(s) fails before any call, naming its source', async () => {
-    const payload = { v: 1, vendor: 'britive', path: 's/p', removalPolicy: 'destroy', connection: { tokenEnv: 'T' }, resource: { profileId: 'p', permissionName: 'n', permissionType: 'role' } };
-    const io = capture();
-    const code = await main(['apply'], { [PAYLOAD_ENV]: JSON.stringify(payload), T: 'token-value-123', BRITIVE_TENANT: 'ftp://acme.example.com' }).finally(io.restore);
+  test('a URL from the environment that is not http(s), or holds a password, fails before any call, naming its source', async () => {
+    const payload = { v: 3, vendor: 'britive', path: 's/p', connection: { tokenEnv: 'T', tenantEnv: 'BRITIVE_TENANT' }, resource: { profileId: 'p', permissionName: 'n', permissionType: 'role' } };
+    const env = { [PAYLOAD_ENV]: JSON.stringify(payload), [ADDRESS_ENV]: 'terraform_data.britive_apply["p/n/role"]', T: 'token-value-123' };
+    const ftp = await run(['apply'], { ...env, BRITIVE_TENANT: 'ftp://acme.example.com' });
+    expect(ftp.err).toMatch(/^britive: the URL from BRITIVE_TENANT is not an http\(s\) URL\n  construct s\/p, Terraform instance terraform_data.britive_apply\["p\/n\/role"\]\n$/);
+    const userinfo = await run(['apply'], { ...env, BRITIVE_TENANT: 'https://svc:hunter2-password@acme.example.com' });
+    expect(userinfo.err).toMatch(/^britive: the URL from BRITIVE_TENANT holds a user name or password/);
+    expect(userinfo.err).not.toContain('hunter2');
+  });
+
+  test('an id of ".." resolved at apply time is refused before any request', async () => {
+    const payload = { v: 3, vendor: 'polarity', path: 's/p', connection: { tokenEnv: 'T', urlEnv: 'U' }, resource: { integrationId: '..', groupId: '7', permissions: ['read'] } };
+    const { code, err } = await run(['apply'], { [PAYLOAD_ENV]: JSON.stringify(payload), T: 'token-value-123', U: 'http://127.0.0.1:9' });
     expect(code).toBe(1);
-    expect(io.err.join('')).toBe('britive: URL "ftp://acme.example.com" (from BRITIVE_TENANT) is not an http(s) URL\n');
+    expect(err).toMatch(/invalid value resolved at apply time: integrationId must not be "\.\.": it would change the request's path\. Nothing was sent/);
   });
 
-  test('parsePayload accepts a current payload', () => {
-    expect(parsePayload('{"v":1,"vendor":"britive"}').vendor).toBe('britive');
+  test('a revoke uses the provider\'s current settings while it exists, else those stored with the grant, else the defaults', () => {
+    const stored = { connection: { url: 'https://old.example.com', urlEnv: 'OLD_URL', tokenEnv: 'OLD_TOKEN' } };
+    const current = parseTask('revoke', revokePayload({ stored: JSON.stringify({ path: 's/a', ...stored }) }));
+    expect(current.connection).toEqual({ url: 'http://127.0.0.1:9', urlEnv: 'POLARITY_URL', tokenEnv: 'T' });
+    const gone = parseTask('revoke', revokePayload({ providers: {}, stored: JSON.stringify({ path: 's/a', ...stored }) }));
+    expect(gone.connection).toEqual(stored.connection);
+    expect(gone.path).toBe('s/a');
+    const other = parseTask('revoke', revokePayload({ key: 'eu//virustotal/7', providers: {}, stored: '{"path":"s/a"}' }));
+    expect(other.connection).toEqual({ urlEnv: 'POLARITY_URL', tokenEnv: 'POLARITY_TOKEN' });
   });
 
-  test('a revoke payload names the grant by identity values, in the order of IDENTITY_FIELDS; null policy is destroy', () => {
-    const payload = parsePayload(JSON.stringify({
-      v: 2, vendor: 'polytomic', path: 'terraform_data.polytomic_revoke["org/P"]', connection: { apiKeyEnv: 'K', apiVersion: 'v' },
-      removalPolicy: null, identity: ['org', 'Policy P'],
-    }));
-    expect(payload).toMatchObject({ removalPolicy: 'destroy', resource: { organizationId: 'org', name: 'Policy P' } });
-    expect('identity' in payload).toBe(false);
-  });
-
-  test('a revoke payload whose removal policy in state is retain calls nothing', async () => {
-    const payload = { v: 2, vendor: 'kore', path: 'terraform_data.kore_revoke["k"]', connection: {}, removalPolicy: 'retain', identity: ['b', 'c', 'e', 'u'] };
-    const io = capture();
-    const code = await main(['revoke'], { [PAYLOAD_ENV]: JSON.stringify(payload) }).finally(io.restore);
+  test.each([
+    ['stored by contract 3', '{"path":"s/analysts","removal":"retain"}'],
+    ['stored by contract 2', 'retain'],
+  ])('a revoke whose removal policy in state is retain calls nothing (%s)', async (_name, stored) => {
+    const { code, out } = await run(['revoke'], { [PAYLOAD_ENV]: revokePayload({ stored }), [ADDRESS_ENV]: ADDRESS });
     expect(code).toBe(0);
-    expect(io.out.join('')).toBe('kore: terraform_data.kore_revoke["k"] has removalPolicy "retain": left as it is at the vendor\n');
+    expect(out).toMatch(/^polarity: .* has removalPolicy "retain": left as it is at the vendor\n$/);
+  });
+
+  test(`${FORGET_ENV} lets exactly the named instance go without asking the vendor`, async () => {
+    const env = { [PAYLOAD_ENV]: revokePayload(), [ADDRESS_ENV]: ADDRESS, T: 'token-value-123' };
+    const other = await run(['revoke'], { ...env, [FORGET_ENV]: 'terraform_data.polarity_revoke["virustotal/8"]' });
+    expect(other.code).toBe(1);
+    const named = await run(['revoke'], { ...env, [FORGET_ENV]: ADDRESS });
+    expect(named.code).toBe(0);
+    expect(named.out).toBe(`polarity: ${ADDRESS} (s/analysts) let go at your request (${FORGET_ENV}): the vendor was not asked; check it there by hand\n`);
   });
 });

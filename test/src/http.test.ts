@@ -1,7 +1,7 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { DEFAULT_HTTP_SETTINGS, HttpSettings } from '../../src/contract';
-import { HttpError, NetworkError, TimeoutError } from '../../src/errors';
+import { CancelledError, HttpError, NetworkError, TimeoutError, UnexpectedAnswerError } from '../../src/errors';
 import { backoffDelay, createHttpClient, parseRetryAfter } from '../../src/http';
 
 type Scripted = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number };
@@ -22,10 +22,15 @@ async function scriptedServer(script: Scripted[]) {
 }
 
 const context = { vendor: 'testvendor', operation: 'grant things' };
+const JSON_BODY = { body: 'json' } as const;
+const ANY_BODY = { body: 'empty-or-json' } as const;
 const readError = (_s: number, body: unknown, text: string) => ({ message: (body as { message?: string })?.message ?? text, code: (body as { code?: string })?.code });
 
-function client(settings: Partial<HttpSettings> = {}, extra: { sleeps?: number[]; isRetryable?: (s: number, c?: string) => boolean } = {}) {
+function client(settings: Partial<HttpSettings> = {}, extra: { sleeps?: number[]; isRetryable?: (s: number, c?: string) => boolean; secrets?: string[]; signal?: AbortSignal } = {}) {
   return createHttpClient({
+    secrets: extra.secrets,
+    signal: extra.signal,
+    urlHint: 'Check TEST_URL',
     settings: { ...DEFAULT_HTTP_SETTINGS, baseBackoffMs: 1, ...settings },
     readError,
     isRetryable: extra.isRetryable,
@@ -57,7 +62,7 @@ describe('backoffDelay', () => {
 describe('createHttpClient', () => {
   test('retries 503 and 502 then returns the success', async () => {
     const server = await scriptedServer([{ status: 503 }, { status: 502 }, { status: 200, body: '{"ok":true}' }]);
-    const response = await client()({ method: 'GET', url: server.url, context });
+    const response = await client()({ method: 'GET', url: server.url, success: JSON_BODY, context });
     expect(response.json).toEqual({ ok: true });
     expect(server.requests()).toBe(3);
     await server.close();
@@ -65,7 +70,7 @@ describe('createHttpClient', () => {
 
   test('does not retry a 400, and the error names vendor, operation, status and the vendor\'s text', async () => {
     const server = await scriptedServer([{ status: 400, body: '{"message":"bad field","code":"E42"}' }]);
-    const error = await client()({ method: 'POST', url: server.url, body: {}, context }).catch((e) => e);
+    const error = await client()({ method: 'POST', url: server.url, body: {}, success: ANY_BODY, context }).catch((e) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect(error.message).toBe(`testvendor: grant things failed: POST ${server.url} answered HTTP 400 (E42): bad field`);
     expect(server.requests()).toBe(1);
@@ -74,7 +79,7 @@ describe('createHttpClient', () => {
 
   test('401 carries the hint of which credential to check', async () => {
     const server = await scriptedServer([{ status: 401, body: '{"message":"nope"}' }]);
-    const error = await client()({ method: 'GET', url: server.url, context }).catch((e) => e);
+    const error = await client()({ method: 'GET', url: server.url, success: JSON_BODY, context }).catch((e) => e);
     expect(error.message).toMatch(/HTTP 401: nope\. Check TEST_TOKEN$/);
     await server.close();
   });
@@ -82,7 +87,7 @@ describe('createHttpClient', () => {
   test('honours Retry-After, with jitter on top', async () => {
     const sleeps: number[] = [];
     const server = await scriptedServer([{ status: 429, headers: { 'Retry-After': '2' } }, { status: 200, body: '{}' }]);
-    await client({ baseBackoffMs: 100 }, { sleeps })({ method: 'GET', url: server.url, context });
+    await client({ baseBackoffMs: 100 }, { sleeps })({ method: 'GET', url: server.url, success: JSON_BODY, context });
     expect(sleeps).toHaveLength(1);
     expect(sleeps[0]).toBeGreaterThanOrEqual(2000);
     expect(sleeps[0]).toBeLessThan(2100);
@@ -91,10 +96,10 @@ describe('createHttpClient', () => {
 
   test('429s do not use up maxRetries; other failures do', async () => {
     const server = await scriptedServer([...Array(5).fill({ status: 429 }), { status: 200, body: '{}' }]);
-    await expect(client({ maxRetries: 1 })({ method: 'GET', url: server.url, context })).resolves.toMatchObject({ status: 200 });
+    await expect(client({ maxRetries: 1 })({ method: 'GET', url: server.url, success: JSON_BODY, context })).resolves.toMatchObject({ status: 200 });
     await server.close();
     const failing = await scriptedServer([{ status: 500, body: '{"message":"boom"}' }]);
-    const error = await client({ maxRetries: 2 })({ method: 'GET', url: failing.url, context }).catch((e) => e);
+    const error = await client({ maxRetries: 2 })({ method: 'GET', url: failing.url, success: JSON_BODY, context }).catch((e) => e);
     expect(error.message).toMatch(/HTTP 500: boom \(gave up after 3 attempts: the retry limit \(maxRetries 2\) was reached\)/);
     expect(failing.requests()).toBe(3);
     await failing.close();
@@ -102,7 +107,7 @@ describe('createHttpClient', () => {
 
   test('a vendor can veto a retry (Britive maintenance)', async () => {
     const server = await scriptedServer([{ status: 503, body: '{"message":"maintenance","code":"MAINT0001"}' }]);
-    const error = await client({}, { isRetryable: (_s, code) => code !== 'MAINT0001' })({ method: 'GET', url: server.url, context }).catch((e) => e);
+    const error = await client({}, { isRetryable: (_s, code) => code !== 'MAINT0001' })({ method: 'GET', url: server.url, success: JSON_BODY, context }).catch((e) => e);
     expect(error.message).toMatch(/HTTP 503 \(MAINT0001\): maintenance$/);
     expect(server.requests()).toBe(1);
     await server.close();
@@ -110,7 +115,7 @@ describe('createHttpClient', () => {
 
   test('a request longer than the timeout is a TimeoutError, retried', async () => {
     const server = await scriptedServer([{ status: 200, body: '{}', delayMs: 300 }]);
-    const error = await client({ requestTimeoutMs: 50, maxRetries: 1 })({ method: 'GET', url: server.url, context }).catch((e) => e);
+    const error = await client({ requestTimeoutMs: 50, maxRetries: 1 })({ method: 'GET', url: server.url, success: JSON_BODY, context }).catch((e) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.message).toMatch(/timed out \(no answer within 50 ms\) \(gave up after 2 attempts/);
     expect(server.requests()).toBe(2);
@@ -119,27 +124,86 @@ describe('createHttpClient', () => {
 
   test('the run\'s deadline bounds all retries', async () => {
     const server = await scriptedServer([{ status: 429, headers: { 'Retry-After': '60' } }]);
-    const error = await client({ deadlineMs: 1000 })({ method: 'GET', url: server.url, context }).catch((e) => e);
+    const error = await client({ deadlineMs: 1000 })({ method: 'GET', url: server.url, success: JSON_BODY, context }).catch((e) => e);
     expect(error.message).toMatch(/HTTP 429.*the run's deadline of 1000 ms would pass before the next try/);
     await server.close();
   });
 
   test('a refused connection is a NetworkError naming the code, retried', async () => {
-    const error = await client({ maxRetries: 2 })({ method: 'GET', url: 'http://127.0.0.1:9/x', context }).catch((e) => e);
+    const error = await client({ maxRetries: 2 })({ method: 'GET', url: 'http://127.0.0.1:9/x', success: JSON_BODY, context }).catch((e) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect(error.message).toMatch(/^testvendor: grant things failed: GET http:\/\/127\.0\.0\.1:9\/x: ECONNREFUSED.*gave up after 3 attempts/);
   });
 
-  test('a 2xx whose body is not JSON is retried, since every operation is safe to repeat', async () => {
+  test('a JSON answer that does not parse (cut on the way) is retried, since every operation is safe to repeat', async () => {
     const server = await scriptedServer([{ status: 200, body: '{"data": [' }, { status: 200, body: '{"data":[]}' }]);
-    await expect(client()({ method: 'GET', url: server.url, context })).resolves.toMatchObject({ json: { data: [] } });
+    await expect(client()({ method: 'GET', url: server.url, success: JSON_BODY, context })).resolves.toMatchObject({ json: { data: [] } });
     expect(server.requests()).toBe(2);
     await server.close();
   });
 
   test('a 204 with no body is a success with no JSON', async () => {
     const server = await scriptedServer([{ status: 204 }]);
-    await expect(client()({ method: 'POST', url: server.url, body: {}, context })).resolves.toEqual({ status: 204, json: undefined, text: '' });
+    await expect(client()({ method: 'POST', url: server.url, body: {}, success: ANY_BODY, context })).resolves.toEqual({ status: 204, json: undefined, text: '', contentType: 'application/json' });
+    await server.close();
+  });
+
+  test('a redirect is never followed: it fails at once, naming where it pointed, and the other host sees nothing', async () => {
+    const elsewhere = await scriptedServer([{ status: 200, body: '{"granted":true}' }]);
+    const server = await scriptedServer([{ status: 302, headers: { Location: elsewhere.url } }]);
+    const error = await client()({ method: 'PUT', url: server.url, headers: { auth: 'jwt-value' }, body: {}, success: ANY_BODY, context }).catch((e) => e);
+    expect(error).toBeInstanceOf(UnexpectedAnswerError);
+    expect(error.message).toBe(`testvendor: grant things failed: PUT ${server.url} answered HTTP 302, a redirect to ${elsewhere.url}; the API does not redirect and it is not followed. Check TEST_URL`);
+    expect(server.requests()).toBe(1);
+    expect(elsewhere.requests()).toBe(0);
+    await Promise.all([server.close(), elsewhere.close()]);
+  });
+
+  test('a 200 HTML page (a login page in front of the API) is not a success, and is not retried', async () => {
+    const server = await scriptedServer([{ status: 200, body: '<html><body>Sign in</body></html>', headers: { 'Content-Type': 'text/html; charset=utf-8' } }]);
+    for (const success of [JSON_BODY, ANY_BODY]) {
+      const error = await client()({ method: 'POST', url: server.url, body: {}, success, context }).catch((e) => e);
+      expect(error).toBeInstanceOf(UnexpectedAnswerError);
+      expect(error.message).toMatch(/answered HTTP 200 with a body of type text\/html; charset=utf-8 where the vendor answers (JSON|no body or JSON): <html><body>Sign in<\/body><\/html>\. Check TEST_URL$/);
+    }
+    expect(server.requests()).toBe(2);
+    await server.close();
+  });
+
+  test('an empty 200 where JSON is documented fails; a status other than the documented one fails', async () => {
+    const server = await scriptedServer([{ status: 200 }]);
+    const empty = await client()({ method: 'GET', url: server.url, success: JSON_BODY, context }).catch((e) => e);
+    expect(empty.message).toMatch(/answered HTTP 200 with an empty body where the vendor answers JSON/);
+    const status = await client()({ method: 'POST', url: server.url, success: { statuses: [204], body: 'empty-or-json' }, context }).catch((e) => e);
+    expect(status.message).toMatch(/answered HTTP 200 where the vendor documents 204/);
+    await server.close();
+  });
+
+  test('a vendor text is redacted before it is cut to length, so no part of an echoed secret survives', async () => {
+    const secret = 'tok_9f8e7d6c5b4a39281706';
+    const body = JSON.stringify({ message: `${'x'.repeat(485)} token ${secret} rejected` });
+    const server = await scriptedServer([{ status: 400, body }]);
+    const error = await client({}, { secrets: [secret] })({ method: 'GET', url: server.url, success: JSON_BODY, context }).catch((e) => e);
+    expect(error.message).not.toContain(secret.slice(0, 6));
+    expect(error.message).toMatch(/more characters\)/);
+    await server.close();
+  });
+
+  test('an aborted signal stops the client before its next request, also in the middle of a backoff', async () => {
+    const server = await scriptedServer([{ status: 429, headers: { 'Retry-After': '30' } }]);
+    const controller = new AbortController();
+    const pending = createHttpClient({ settings: { ...DEFAULT_HTTP_SETTINGS }, readError, signal: controller.signal })({ method: 'GET', url: server.url, success: JSON_BODY, context });
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    controller.abort('terraform is gone');
+    const error = await pending.catch((e) => e);
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(error.message).toMatch(/stopped before sending GET .*: terraform is gone/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(server.requests()).toBe(1);
+    await expect(createHttpClient({ settings: DEFAULT_HTTP_SETTINGS, readError, signal: controller.signal })({ method: 'GET', url: server.url, success: JSON_BODY, context }))
+      .rejects.toBeInstanceOf(CancelledError);
+    expect(server.requests()).toBe(1);
     await server.close();
   });
 });

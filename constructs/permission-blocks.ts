@@ -1,0 +1,252 @@
+/**
+ * The Terraform blocks every grant of a stack lives in. They belong to the stack, not to a provider construct, and
+ * are emitted (all four vendors, even with no grant) as long as the stack has any construct of this library, so
+ * deleting a permission construct, or a provider construct together with its permissions, removes instances from
+ * blocks that still exist, and Terraform runs those instances' destroy-time provisioners (a deleted block's are never
+ * run). Per vendor:
+ * - `<vendor>_revoke`: destroy-time provisioner only (`revoke`); `triggers_replace` is the identity, so an identity
+ *   change revokes the old grant. Creating it runs nothing and cannot fail, so it is never tainted (Terraform skips the
+ *   destroy provisioners of tainted objects) and a grant whose apply failed half-way is still revoked on removal. Its
+ *   `input` keeps what a revoke needs once the code is gone: the construct path, `retain`, and the provider's settings
+ *   where they differ from the defaults (never a secret). While the provider construct exists, its current settings
+ *   (literals of the provisioner) win.
+ * - `<vendor>_apply`: create-time provisioner only (`apply`); replaced whenever identity or desired state changes, and
+ *   its replacement revokes nothing, so a change of permissions is made in place with no gap.
+ * Instance keys: a provider whose id is the vendor's name keeps the bare grant key, which is what the per-provider
+ * blocks of earlier versions used, so those stacks keep their addresses; other providers' grants are keyed
+ * `<provider id>//<grant key>`, and `moved` blocks carry their instances over from the old per-provider blocks.
+ */
+import { Construct } from 'constructs';
+import {
+  ADDRESS_ENV, CONTRACT_VERSION, MANIFEST_KEY, PAYLOAD_ENV, VENDORS, VendorName, instanceKey,
+} from '../src/contract';
+import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack } from './core';
+import { handlerAsset } from './handler-asset';
+import { checkConflicts } from './conflicts';
+import { PermissionInstance, providersOf, sourcesOf } from './registry';
+import { expressionOf, hclString, jsonTemplate } from './terraform-text';
+import type { SaasPermissionsProvider } from './permissions-provider';
+
+export type ResourceType = 'terraform_data' | 'null_resource';
+
+/** One instance in a vendor's locals map; only `identity`, `resource` and `stored` reach state. */
+interface InstanceValue {
+  apply: string; identity: string; resource: string; stored: string; path: string; provider: string; conflict: string;
+}
+
+const ID = 'SaasPermissions';
+
+/** Emits `moved` blocks next to the stack's other elements (Terraform merges every element's blocks). */
+class MovedBlocks extends TerraformElement {
+  constructor(scope: Construct, id: string, private readonly produce: () => Array<{ from: string; to: string }>) {
+    super(scope, id);
+  }
+
+  toTerraform(): any {
+    const moved = this.produce();
+    return moved.length > 0 ? { moved } : {};
+  }
+}
+
+export class PermissionBlocks extends Construct {
+  /** The stack's blocks, created by the first construct of this library in it. */
+  static of(scope: Construct): PermissionBlocks {
+    const stack = TerraformStack.of(scope);
+    return (stack.node.tryFindChild(ID) as PermissionBlocks | undefined) ?? new PermissionBlocks(stack);
+  }
+
+  private readonly types = new Set<ResourceType>();
+  private nodeCommand?: string;
+
+  private constructor(private readonly stack: TerraformStack) {
+    super(stack, ID);
+    this.ensureType('terraform_data');
+    new MovedBlocks(this, 'moved', () => this.legacyMoves());
+    const aspect: IAspect = { visit: (node) => { if (node === stack) checkConflicts(stack); } };
+    Aspects.of(stack).add(aspect);
+  }
+
+  /** Emits one resource type's blocks for all four vendors (null_resource only once a provider asks for it). */
+  ensureType(type: ResourceType): void {
+    if (this.types.has(type)) return;
+    this.types.add(type);
+    for (const vendor of VENDORS) this.createBlocks(vendor, type);
+  }
+
+  /** The Node command of the first provider that sets one; the handler runs with it for every grant of the stack. */
+  useNodeCommand(command: string): void {
+    this.nodeCommand ??= command;
+  }
+
+  private providers(vendor: VendorName, type: ResourceType): SaasPermissionsProvider[] {
+    return providersOf(this.stack).filter((p) => p.vendor === vendor && p.resourceType === type);
+  }
+
+  /** Every valid grant of the vendor's providers of this type, with the provider it belongs to. */
+  private grants(vendor: VendorName, type: ResourceType): Array<{ provider: SaasPermissionsProvider; instance: PermissionInstance }> {
+    const providers = new Set(this.providers(vendor, type));
+    return sourcesOf(this.stack).filter((s) => s.vendor === vendor && s._valid).flatMap((source) => {
+      let provider: SaasPermissionsProvider;
+      try {
+        provider = source._providerOf();
+      } catch {
+        return []; // Reported as an error annotation by checkConflicts.
+      }
+      return providers.has(provider) ? source._instances().map((instance) => ({ provider, instance })) : [];
+    });
+  }
+
+  private createBlocks(vendor: VendorName, type: ResourceType): void {
+    const asset = handlerAsset(this);
+    const nullResource = type === 'null_resource';
+    const locals = nullResource ? `${vendor}_null_instances` : `${vendor}_instances`;
+    const address = (block: string) => `\${format("${type}.${vendor}_${block}[%q]", each.key)}`;
+    const instances = new TerraformLocal(this, `${vendor}-${type}-instances`, Lazy.anyValue({ produce: () => this.instanceMap(vendor, type) }));
+    instances.overrideLogicalId(locals);
+    // Lists only Terraform knows are expanded by for expressions merged into the map at plan time.
+    const all = Lazy.stringValue({
+      produce: () => {
+        const expansions = this.expansions(vendor, type);
+        return expansions.length === 0 ? `local.${locals}` : `merge(local.${locals}, ${expansions.join(', ')})`;
+      },
+    });
+    // Grants whose identity is only known at apply time (a value from another resource, a list from a variable)
+    // cannot be compared at synth: a precondition refuses two instances of one provider holding the same grant.
+    const owners = new TerraformLocal(this, `${vendor}-${type}-owners`, `\${{ for k, v in ${all} : format("%s %s", v.provider, v.conflict) => v.path... }}`);
+    owners.overrideLogicalId(`${locals}_owners`);
+    const owner = `local.${locals}_owners[format("%s %s", each.value.provider, each.value.conflict)]`;
+    const lifecycle = {
+      precondition: [{
+        condition: `\${length(${owner}) == 1}`,
+        error_message: `The same ${vendor} grant \${each.value.conflict} is declared by more than one construct (\${join(", ", ${owner})}): keep one of them.`,
+      }],
+    };
+    const provisioner = (operation: 'apply' | 'revoke', payload: string) => ({
+      'local-exec': {
+        ...(operation === 'revoke' ? { when: 'destroy' } : {}),
+        interpreter: [Lazy.stringValue({ produce: () => this.nodeCommand ?? 'node' }), asset.path],
+        command: operation,
+        environment: { [PAYLOAD_ENV]: payload, [ADDRESS_ENV]: address(operation) },
+      },
+    });
+    // A destroy-time provisioner may read only self and each.key: the providers' settings are literals, the rest
+    // comes from state.
+    const revokePayload = (stored: string, identity: string) => Lazy.stringValue({
+      produce: () => `{"v":${CONTRACT_VERSION},"vendor":"${vendor}","providers":${jsonTemplate(this.providerSettings(vendor, type))},` +
+        `"key":\${jsonencode(each.key)},"stored":\${jsonencode(${stored})},"identity":\${${identity}}}`,
+    });
+
+    const revoke = this.block(vendor, type, 'revoke');
+    // Read by the command-line tool (drift, import): which providers the stack has now, and their settings.
+    revoke.addOverride(`//.${MANIFEST_KEY}`, Lazy.anyValue({ produce: () => ({ vendor, providers: this.providerSettings(vendor, type) }) }));
+    revoke.addOverride('for_each', `\${${all}}`);
+    revoke.addOverride('lifecycle', lifecycle);
+    if (nullResource) {
+      // null_resource has no attribute that updates in place: a change of what is stored replaces it (and revokes).
+      revoke.addOverride('triggers', { identity: '${each.value.identity}', stored: '${each.value.stored}' });
+      revoke.addOverride('provisioner', [provisioner('revoke', revokePayload('self.triggers.stored', 'self.triggers.identity'))]);
+    } else {
+      revoke.addOverride('input', '${each.value.stored}');
+      revoke.addOverride('triggers_replace', '${each.value.identity}');
+      revoke.addOverride('provisioner', [provisioner('revoke', revokePayload('self.input', 'self.triggers_replace'))]);
+    }
+
+    // No depends_on between the terraform_data blocks: Terraform would link every apply instance to every revoke
+    // instance (N*N edges). Order is not needed: creating a revoke instance runs nothing and cannot fail, so it is in
+    // state even when its apply fails; and an apply replaced for a new identity never races a revoke of that identity.
+    const apply = this.block(vendor, type, 'apply');
+    apply.addOverride('for_each', `\${${all}}`);
+    apply.addOverride('lifecycle', lifecycle);
+    if (nullResource) {
+      // Re-granted after a change of what is stored replaced (and so revoked) the grant; ordered after that revoke.
+      apply.addOverride('triggers', { resource: '${each.value.resource}', stored: '${each.value.stored}' });
+      apply.addOverride('depends_on', [`${type}.${vendor}_revoke`]);
+    } else {
+      // The apply instance stores only what triggers it; its create-time provisioner reads the payload from each.value.
+      apply.addOverride('triggers_replace', '${each.value.resource}');
+    }
+    apply.addOverride('provisioner', [provisioner('apply', '${each.value.apply}')]);
+  }
+
+  private block(vendor: VendorName, type: ResourceType, name: 'revoke' | 'apply'): TerraformResource {
+    const id = `${vendor}-${type}-${name}`;
+    let block: TerraformResource;
+    if (type === 'terraform_data') {
+      block = new DataResource(this, id, {});
+    } else {
+      // Loaded only when asked for: @cdktf/provider-null is an optional peer dependency.
+      const nullProvider = require('@cdktf/provider-null') as typeof import('@cdktf/provider-null');
+      if (!this.stack.node.tryFindChild('SaasPermissionsNullProvider')) new nullProvider.provider.NullProvider(this.stack, 'SaasPermissionsNullProvider', {});
+      block = new nullProvider.resource.Resource(this, id, {}) as unknown as TerraformResource;
+    }
+    block.overrideLogicalId(`${vendor}_${name}`);
+    return block;
+  }
+
+  /** The settings of every provider of the vendor and type, by provider id: literals of the revoke provisioner. */
+  private providerSettings(vendor: VendorName, type: ResourceType): Record<string, unknown> {
+    return Object.fromEntries(this.providers(vendor, type).map((p) => [p.providerId, p._settings()]));
+  }
+
+  /** Every instance declared for the vendor's providers of this type, keyed by provider and identity. */
+  private instanceMap(vendor: VendorName, type: ResourceType): Record<string, InstanceValue> {
+    const out: Record<string, InstanceValue> = {};
+    for (const { provider, instance } of this.grants(vendor, type)) {
+      if (instance.expand) continue;
+      out[instanceKey(vendor, provider.providerId, instance.key)] = this.instanceValue(provider, instance, instance.resource);
+    }
+    return out;
+  }
+
+  /** HCL for expressions, one per instance whose list only Terraform knows. */
+  private expansions(vendor: VendorName, type: ResourceType): string[] {
+    const item = '__saas_permissions_item__';
+    return this.grants(vendor, type).filter((g) => g.instance.expand).map(({ provider, instance }) => {
+      const { field, list } = instance.expand!;
+      const value = this.instanceValue(provider, instance, { ...instance.resource, [field]: item }, { ...instance, conflict: [...instance.conflict, item] });
+      const fields = Object.entries(value).map(([name, text]) => `${name} = ${hclString(text.split(JSON.stringify(item)).join('${jsonencode(item)}'))}`);
+      const key = `${hclString(`${instanceKey(vendor, provider.providerId, instance.key)}/~`).slice(0, -1)}\${item}"`;
+      return `{ for item in toset(${expressionOf(this, list)}) : ${key} => { ${fields.join(', ')} } }`;
+    });
+  }
+
+  private instanceValue(
+    provider: SaasPermissionsProvider, instance: PermissionInstance, resource: Record<string, unknown>, conflictOf = instance,
+  ): InstanceValue {
+    const settings = provider._settings();
+    const vendor = provider.vendor;
+    return {
+      apply: jsonTemplate({ v: CONTRACT_VERSION, vendor, path: instance.path, http: settings.http, connection: settings.connection, resource }),
+      identity: jsonTemplate(provider._identity(resource)),
+      resource: jsonTemplate(resource),
+      stored: jsonTemplate({ path: instance.path, ...(instance.removalPolicy === 'retain' ? { removal: 'retain' } : {}), ...provider._stored() }),
+      path: instance.path,
+      provider: provider.providerId,
+      conflict: jsonTemplate(conflictOf.conflict),
+    };
+  }
+
+  /**
+   * Earlier versions kept each provider's grants in blocks named after the provider. A provider named after its
+   * vendor keeps its addresses; any other provider's instances move into the vendor's blocks. A list only Terraform
+   * knows has no keys at synth time, so those few instances are re-created under their new address instead (an
+   * idempotent grant, no revoke).
+   */
+  private legacyMoves(): Array<{ from: string; to: string }> {
+    const moves: Array<{ from: string; to: string }> = [];
+    for (const type of this.types) {
+      for (const vendor of VENDORS) {
+        for (const { provider, instance } of this.grants(vendor, type)) {
+          if (instance.expand || provider.providerId === vendor) continue;
+          for (const block of ['revoke', 'apply']) {
+            moves.push({
+              from: `${type}.${provider.providerId}_${block}[${JSON.stringify(instance.key)}]`,
+              to: `${type}.${vendor}_${block}[${JSON.stringify(instanceKey(vendor, provider.providerId, instance.key))}]`,
+            });
+          }
+        }
+      }
+    }
+    return moves;
+  }
+}

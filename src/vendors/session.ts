@@ -1,0 +1,30 @@
+/** Opens a session with a vendor: credentials from the environment, and the HTTP client every call goes through. */
+import { Connection, HttpSettings } from '../contract';
+import { redactAndTruncate } from '../errors';
+import { createHttpClient } from '../http';
+import { VendorClient, VendorSession } from './vendor';
+
+/**
+ * `secrets` collects the credentials the vendor client read, so the caller redacts its own messages with them too.
+ * `signal` stops the session before its next request (the handler's terraform process is gone).
+ */
+export async function openSession(
+  client: VendorClient<any, any, any, any>, connection: Connection, settings: HttpSettings, env: NodeJS.ProcessEnv,
+  secrets: string[], signal?: AbortSignal,
+): Promise<VendorSession> {
+  const connected = await client.connect(connection, env);
+  secrets.push(...connected.secrets);
+  const request = createHttpClient({
+    settings,
+    readError: client.readError,
+    isRetryable: client.isRetryable,
+    authHint: connected.authHint,
+    urlHint: `Check ${connected.urlSource}: an answer that is not the vendor's API (a login page, a proxy, another host) came back`,
+    secrets,
+    signal,
+  });
+  return {
+    request, baseUrl: connected.baseUrl, headers: connected.headers, urlSource: connected.urlSource,
+    excerpt: (text) => redactAndTruncate(text, secrets, 300),
+  };
+}
