@@ -1,23 +1,45 @@
 /** Britive simulator: permissions attached to profiles (paps), paged listing, errorCode-bearing errors. */
-import { INVALID_JSON, SimRequest, SimResponse, SimulatorServer, contentTypeIs, matchPath } from './sim-server';
+import {
+  INVALID_JSON, RouteTable, SimRequest, SimResponse, SimulatorServer, contentTypeIs, notFoundPage, resolveRoute,
+} from './sim-server';
 
 export interface BritiveSimOptions {
   readonly token: string;
   readonly profiles?: string[];
-  /** Permission types the tenant accepts; case-sensitive as the API is. */
-  readonly types?: string[];
 }
 
 interface Permission { name: string; type: string }
 
-function error(status: number, errorCode: string, message: string): SimResponse {
-  return { status, body: { status, message, errorCode, details: null } };
+/**
+ * The permission type is a free string for the API, yet the well-known types come back in lower case whatever case
+ * they were sent in; this is why the official provider compares types with EqualFold, and why clients must.
+ */
+const WELL_KNOWN_TYPES = ['role', 'group', 'policy', 'permission'];
+
+function canonicalType(type: string): string {
+  return WELL_KNOWN_TYPES.includes(type.toLowerCase()) ? type.toLowerCase() : type;
 }
+
+const samePermission = (a: Permission, b: Permission) => a.name === b.name && a.type.toLowerCase() === b.type.toLowerCase();
+
+function error(status: number, errorCode: string, message: string, headers?: Record<string, string>): SimResponse {
+  return { status, headers, body: { status, message, errorCode, details: null } };
+}
+
+const profileMissing = (papId: string) => error(404, 'E1004', `Profile ${papId} does not exist`);
 
 export class BritiveSimulator extends SimulatorServer {
   private paps = new Map<string, Permission[]>();
   /** When set, every call answers 503 MAINT0001. */
   maintenance = false;
+
+  private readonly routes: RouteTable = {
+    '/api/paps/:papId': { GET: (_req, p) => this.profile(p.papId) },
+    '/api/paps/:papId/permissions': {
+      GET: (req, p) => this.list(p.papId, req),
+      POST: (req, p) => this.change(p.papId, req),
+    },
+  };
 
   constructor(private readonly options: BritiveSimOptions) {
     super('britive');
@@ -37,9 +59,39 @@ export class BritiveSimulator extends SimulatorServer {
     return out;
   }
 
-  /** For tests that start from a permission that already exists at the vendor. */
+  // Hooks that change the tenant as an admin would in Britive's UI. Each throws when the object it names is not in
+  // the state it expects, so a drift test cannot silently set up nothing.
+
+  /** Attaches a permission, as the API would store it (well-known types in lower case). */
   seed(papId: string, permission: Permission): void {
-    this.paps.get(papId)?.push(permission);
+    const permissions = this.permissionsOf(papId);
+    const stored = { name: permission.name, type: canonicalType(permission.type) };
+    if (permissions.some((p) => samePermission(p, stored))) throw new Error(`britive sim: ${stored.type}:${stored.name} is already on ${papId}`);
+    permissions.push(stored);
+  }
+
+  /** Detaches a permission; the type matches in any case, as the API's own checks do. */
+  removePermission(papId: string, name: string, type: string): void {
+    const permissions = this.permissionsOf(papId);
+    const index = permissions.findIndex((p) => samePermission(p, { name, type }));
+    if (index < 0) throw new Error(`britive sim: ${type}:${name} is not on ${papId}`);
+    permissions.splice(index, 1);
+  }
+
+  addProfile(id: string): void {
+    if (this.paps.has(id)) throw new Error(`britive sim: profile ${id} already exists`);
+    this.paps.set(id, []);
+  }
+
+  /** Deletes the profile and every permission attached to it. */
+  removeProfile(id: string): void {
+    if (!this.paps.delete(id)) throw new Error(`britive sim: profile ${id} does not exist`);
+  }
+
+  private permissionsOf(papId: string): Permission[] {
+    const permissions = this.paps.get(papId);
+    if (!permissions) throw new Error(`britive sim: profile ${papId} does not exist`);
+    return permissions;
   }
 
   protected rateLimitedBody(): unknown {
@@ -48,30 +100,37 @@ export class BritiveSimulator extends SimulatorServer {
 
   protected route(req: SimRequest): SimResponse {
     if (this.maintenance) return error(503, 'MAINT0001', 'The tenant is under maintenance');
+    const route = resolveRoute(this.routes, req);
+    if (!route) return notFoundPage();
     if (req.headers.authorization !== `TOKEN ${this.options.token}`) return error(401, 'E1001', 'Unauthorized: invalid token');
-    const params = matchPath('/api/paps/:papId/permissions', req.path);
-    if (!params) return error(404, 'E1000', `no route for ${req.method} ${req.path}`);
-    const permissions = this.paps.get(params.papId);
-    if (!permissions) return error(404, 'E1004', `Profile ${params.papId} does not exist`);
-    if (req.method === 'GET') return this.list(params.papId, permissions, req);
-    if (req.method === 'POST') return this.change(params.papId, permissions, req);
-    return error(405, 'E1000', 'method not allowed');
+    if (!route.handler) return error(405, 'E1000', `method ${req.method} not allowed`, { Allow: route.allow });
+    return route.handler(req, route.params);
   }
 
-  private list(papId: string, permissions: Permission[], req: SimRequest): SimResponse {
+  /** The profile's own record; the query (skipIntegrityChecks=true, sent by the official provider) changes nothing here. */
+  private profile(papId: string): SimResponse {
+    if (!this.paps.has(papId)) return profileMissing(papId);
+    return { status: 200, body: { papId, name: papId, description: null, status: 'active', appContainerId: 'app-1' } };
+  }
+
+  private list(papId: string, req: SimRequest): SimResponse {
+    const permissions = this.paps.get(papId);
+    if (!permissions) return profileMissing(papId);
     const page = Number(req.query.get('page'));
     const size = Number(req.query.get('size'));
-    if (!req.query.has('page') || !req.query.has('size') || !Number.isInteger(page) || !Number.isInteger(size) || size < 1) {
+    if (!req.query.has('page') || !req.query.has('size') || !Number.isInteger(page) || page < 0 || !Number.isInteger(size) || size < 1) {
       return error(400, 'E1000', 'page and size are mandatory integers');
     }
     const filter = req.query.get('filter') ?? '';
     let matching = permissions;
     if (filter) {
-      const m = /^name (eq|co) "?(.*?)"?$/.exec(filter);
+      // The official provider sends the value unquoted (`name eq Admins`); the doc page also shows it quoted.
+      const m = /^name (eq|co) (?:"(.*)"|(.*))$/.exec(filter);
       if (!m) return error(400, 'E1000', `unsupported filter ${filter}: operators are eq and co`);
-      matching = permissions.filter((p) => (m[1] === 'eq' ? p.name === m[2] : p.name.includes(m[2])));
+      const value = m[2] ?? m[3];
+      matching = permissions.filter((p) => (m[1] === 'eq' ? p.name === value : p.name.includes(value)));
     }
-    const sorted = [...matching].sort((a, b) => a.name.localeCompare(b.name));
+    const sorted = [...matching].sort((a, b) => a.name.localeCompare(b.name) || a.type.localeCompare(b.type));
     return {
       status: 200,
       body: {
@@ -83,21 +142,21 @@ export class BritiveSimulator extends SimulatorServer {
     };
   }
 
-  private change(papId: string, permissions: Permission[], req: SimRequest): SimResponse {
+  private change(papId: string, req: SimRequest): SimResponse {
+    const permissions = this.paps.get(papId);
+    if (!permissions) return profileMissing(papId);
     if (!contentTypeIs(req, 'application/json')) return error(415, 'E1000', 'Content-Type must be application/json');
     const body = req.body as { op?: unknown; permission?: { name?: unknown; type?: unknown } };
-    if (req.body === INVALID_JSON || typeof body?.permission?.name !== 'string' || typeof body.permission.type !== 'string') {
-      return error(400, 'E1000', 'body must be {"op": "add"|"remove", "permission": {"name", "type"}}');
+    const { name, type } = body?.permission ?? {};
+    if (req.body === INVALID_JSON || typeof name !== 'string' || name.trim() === '' || typeof type !== 'string' || type.trim() === '') {
+      return error(400, 'E1000', 'body must be {"op": "add"|"remove", "permission": {"name", "type"}} with non-empty name and type');
     }
-    const { name, type } = body.permission as Permission;
-    if (!(this.options.types ?? ['role', 'group', 'policy', 'permission']).includes(type)) {
-      return error(400, 'E1000', `Invalid permission type ${type}`);
-    }
-    const index = permissions.findIndex((p) => p.name === name && p.type === type);
+    const wanted = { name, type: canonicalType(type) };
+    const index = permissions.findIndex((p) => samePermission(p, wanted));
     if (body.op === 'add') {
       if (index >= 0) return error(400, 'E1005', `Permission ${name} of type ${type} already exists on the profile`);
-      permissions.push({ name, type });
-      return { status: 200, body: { papId, name, type, description: null, checkStatus: 'Success', message: '' } };
+      permissions.push(wanted);
+      return { status: 200, body: { papId, name, type: wanted.type, description: null, checkStatus: 'Success', message: '' } };
     }
     if (body.op === 'remove') {
       if (index < 0) return error(400, 'E1004', `Permission ${name} of type ${type} does not exist on the profile`);

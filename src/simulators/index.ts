@@ -5,7 +5,8 @@ import { PolaritySimulator } from './polarity-sim';
 import { POLYTOMIC_SIM_ORG, PolytomicSimulator } from './polytomic-sim';
 
 export { BritiveSimulator, KoreSimulator, PolaritySimulator, PolytomicSimulator };
-export { POLYTOMIC_SIM_ORG, POLYTOMIC_SIM_ROLES } from './polytomic-sim';
+export { POLYTOMIC_DOCUMENTED_ACTIONS, POLYTOMIC_SIM_ORG, POLYTOMIC_SIM_ROLES, POLYTOMIC_SIM_SYSTEM_ROLE } from './polytomic-sim';
+export type { KoreEntity } from './kore-sim';
 export type { FaultKind, FaultSpec, RateLimit } from './sim-server';
 
 /** Credentials the simulators accept. Local-only values, never a real vendor's. */

@@ -1,5 +1,10 @@
-/** Polarity Server v5 simulator: integration permissions per group, JSON:API, 204 with no body on success. */
-import { INVALID_JSON, SimRequest, SimResponse, SimulatorServer, contentTypeIs, matchPath } from './sim-server';
+/**
+ * Polarity Server v5 simulator: integration permissions per group, JSON:API, 204 with no body on success. The read
+ * endpoints follow JSON:API conventions; no public page documents them (see the vendor-docs README).
+ */
+import {
+  INVALID_JSON, RouteTable, SimRequest, SimResponse, SimulatorServer, contentTypeIs, notFoundPage, resolveRoute,
+} from './sim-server';
 
 const JSON_API = 'application/vnd.api+json';
 
@@ -7,18 +12,45 @@ export interface PolaritySimOptions {
   readonly token: string;
   /** Integrations that exist; permissions can only be set on these. */
   readonly integrations?: string[];
+  /** Group ids that exist (numeric strings); default '1' ("All Polarity Users") to '20'. */
+  readonly groups?: string[];
   /** Users for POST /api/users/login: identification -> password. */
   readonly users?: Record<string, string>;
 }
 
-function errors(status: number, title: string, detail: string): SimResponse {
-  return { status, contentType: JSON_API, body: { errors: [{ status: String(status), title, detail }] } };
+function errors(status: number, title: string, detail: string, headers?: Record<string, string>): SimResponse {
+  return { status, contentType: JSON_API, headers, body: { errors: [{ status: String(status), title, detail }] } };
 }
+
+const ok = (body: unknown): SimResponse => ({ status: 200, contentType: JSON_API, body });
+
+/** The server stores what a permission set implies: admin always comes with read. */
+function implied(permissions: string[]): string[] {
+  const set = new Set(permissions);
+  if (set.has('admin')) set.add('read');
+  return [...set].sort();
+}
+
+const byNumber = (a: string, b: string) => Number(a) - Number(b) || a.localeCompare(b);
 
 export class PolaritySimulator extends SimulatorServer {
   /** integration id -> group id -> permissions */
   private grants = new Map<string, Map<string, string[]>>();
+  private groups = new Set<string>();
   private sessions = new Set<string>();
+
+  private readonly routes: RouteTable = {
+    '/api/integrations': { GET: (req) => this.listIntegrations(req) },
+    '/api/integrations/:id': { GET: (_req, p) => this.integration(p.id) },
+    '/api/integrations/:id/permissions': {
+      GET: (_req, p) => this.readPermissions(p.id),
+      POST: (req, p) => this.setPermissions(p.id, req),
+    },
+    '/api/integrations/:id/relationships/permissions': {
+      GET: (_req, p) => this.readLinkage(p.id),
+      DELETE: (req, p) => this.removePermissions(p.id, req),
+    },
+  };
 
   constructor(private readonly options: PolaritySimOptions) {
     super('polarity');
@@ -27,6 +59,7 @@ export class PolaritySimulator extends SimulatorServer {
 
   reset(): void {
     this.grants = new Map((this.options.integrations ?? ['virustotal', 'shodan', 'urlscan']).map((id) => [id, new Map()]));
+    this.groups = new Set(this.options.groups ?? Array.from({ length: 20 }, (_, i) => String(i + 1)));
     this.sessions.clear();
   }
 
@@ -38,9 +71,48 @@ export class PolaritySimulator extends SimulatorServer {
     return out;
   }
 
-  /** For tests that start from a grant that already exists at the vendor. */
+  // Hooks that change what the server holds as an admin would in Polarity's UI. Each throws when the object it names
+  // is not in the state it expects, so a drift test cannot silently set up nothing.
+
   seed(integrationId: string, groupId: string, permissions: string[]): void {
-    this.grants.get(integrationId)?.set(groupId, [...permissions].sort());
+    this.groupsOf(integrationId).set(this.knownGroup(groupId), implied(permissions));
+  }
+
+  removeGrant(integrationId: string, groupId: string): void {
+    if (!this.groupsOf(integrationId).delete(groupId)) throw new Error(`polarity sim: group ${groupId} holds nothing on ${integrationId}`);
+  }
+
+  addIntegration(id: string): void {
+    if (this.grants.has(id)) throw new Error(`polarity sim: integration ${id} already exists`);
+    this.grants.set(id, new Map());
+  }
+
+  /** Removes the integration and every grant on it. */
+  removeIntegration(id: string): void {
+    if (!this.grants.delete(id)) throw new Error(`polarity sim: integration ${id} does not exist`);
+  }
+
+  addGroup(id: string): void {
+    if (!/^\d+$/.test(id)) throw new Error(`polarity sim: group ids are numeric, got ${id}`);
+    if (this.groups.has(id)) throw new Error(`polarity sim: group ${id} already exists`);
+    this.groups.add(id);
+  }
+
+  /** Removes the group and what it held on every integration. */
+  removeGroup(id: string): void {
+    this.groups.delete(this.knownGroup(id));
+    for (const groups of this.grants.values()) groups.delete(id);
+  }
+
+  private groupsOf(integrationId: string): Map<string, string[]> {
+    const groups = this.grants.get(integrationId);
+    if (!groups) throw new Error(`polarity sim: integration ${integrationId} does not exist`);
+    return groups;
+  }
+
+  private knownGroup(id: string): string {
+    if (!this.groups.has(id)) throw new Error(`polarity sim: group ${id} does not exist`);
+    return id;
   }
 
   protected rateLimitedBody(): unknown {
@@ -54,21 +126,15 @@ export class PolaritySimulator extends SimulatorServer {
   }
 
   protected route(req: SimRequest): SimResponse {
-    if (req.method === 'POST' && req.path === '/api/users/login') return this.login(req);
-    if (!this.authorized(req)) return errors(401, 'Unauthorized', 'missing or invalid bearer token');
-
-    if (req.method === 'GET' && req.path === '/api/integrations') {
-      const size = Number(req.query.get('page[size]') ?? 10);
-      const number = Number(req.query.get('page[number]') ?? 1);
-      const ids = [...this.grants.keys()];
-      const page = ids.slice((number - 1) * size, number * size);
-      return { status: 200, contentType: JSON_API, body: { data: page.map((id) => ({ type: 'integrations', id })), meta: { total: ids.length } } };
+    // Login is the one route that needs no token.
+    if (req.path === '/api/users/login') {
+      return req.method === 'POST' ? this.login(req) : errors(405, 'Method Not Allowed', `${req.method} ${req.path}`, { Allow: 'POST' });
     }
-    let params = matchPath('/api/integrations/:id/permissions', req.path);
-    if (params && req.method === 'POST') return this.setPermissions(params.id, req);
-    params = matchPath('/api/integrations/:id/relationships/permissions', req.path);
-    if (params && req.method === 'DELETE') return this.removePermissions(params.id, req);
-    return errors(404, 'Not Found', `no route for ${req.method} ${req.path}`);
+    const route = resolveRoute(this.routes, req);
+    if (!route) return notFoundPage();
+    if (!this.authorized(req)) return errors(401, 'Unauthorized', 'missing or invalid bearer token');
+    if (!route.handler) return errors(405, 'Method Not Allowed', `${req.method} ${req.path}`, { Allow: route.allow });
+    return route.handler(req, route.params);
   }
 
   private login(req: SimRequest): SimResponse {
@@ -80,7 +146,53 @@ export class PolaritySimulator extends SimulatorServer {
     if (this.options.users?.[body.identification] !== body.password) return errors(401, 'Unauthorized', 'invalid credentials');
     const token = `session-${this.sessions.size + 1}-${Date.now()}`;
     this.sessions.add(token);
-    return { status: 200, contentType: JSON_API, body: { data: { token, expiration_time: Math.floor(Date.now() / 1000) + 3600 } } };
+    return ok({ data: { token, expiration_time: Math.floor(Date.now() / 1000) + 3600 } });
+  }
+
+  private listIntegrations(req: SimRequest): SimResponse {
+    const size = Number(req.query.get('page[size]') ?? 10);
+    const number = Number(req.query.get('page[number]') ?? 1);
+    if (!Number.isInteger(size) || size < 1 || !Number.isInteger(number) || number < 1) {
+      return errors(400, 'Bad Request', 'page[size] and page[number] must be positive integers (pages start at 1)');
+    }
+    const ids = [...this.grants.keys()].sort();
+    const body: Record<string, unknown> = {
+      data: ids.slice((number - 1) * size, number * size).map((id) => this.integrationResource(id)),
+      meta: { total: ids.length },
+    };
+    if (number * size < ids.length) body.links = { next: `/api/integrations?page[size]=${size}&page[number]=${number + 1}` };
+    return ok(body);
+  }
+
+  private integrationResource(id: string) {
+    return { type: 'integrations', id, attributes: { name: id } };
+  }
+
+  private integration(id: string): SimResponse {
+    if (!this.grants.has(id)) return errors(404, 'Not Found', `integration ${id} does not exist`);
+    return ok({ data: this.integrationResource(id) });
+  }
+
+  private readPermissions(integrationId: string): SimResponse {
+    const groups = this.grants.get(integrationId);
+    if (!groups) return errors(404, 'Not Found', `integration ${integrationId} does not exist`);
+    return ok({
+      data: [...groups.keys()].sort(byNumber).map((group) => ({
+        type: 'permissions',
+        id: `integration:${integrationId}:${group}`,
+        attributes: { permissions: groups.get(group) },
+        relationships: {
+          group: { data: { type: 'groups', id: group } },
+          integration: { data: { type: 'integrations', id: integrationId } },
+        },
+      })),
+    });
+  }
+
+  private readLinkage(integrationId: string): SimResponse {
+    const groups = this.grants.get(integrationId);
+    if (!groups) return errors(404, 'Not Found', `integration ${integrationId} does not exist`);
+    return ok({ data: [...groups.keys()].sort(byNumber).map((group) => ({ type: 'permissions', id: `integration:${integrationId}:${group}` })) });
   }
 
   private setPermissions(integrationId: string, req: SimRequest): SimResponse {
@@ -91,6 +203,7 @@ export class PolaritySimulator extends SimulatorServer {
     if (req.body === INVALID_JSON || !Array.isArray(data) || data.length === 0) {
       return errors(400, 'Bad Request', 'body must be {"data": [permission, ...]}');
     }
+    // Every item is checked before any is applied: a POST naming several groups changes all of them or none.
     const updates: Array<[string, string[]]> = [];
     for (const item of data as Array<Record<string, any>>) {
       const permissions = item?.attributes?.permissions;
@@ -109,7 +222,8 @@ export class PolaritySimulator extends SimulatorServer {
       if (integration?.type !== 'integrations' || integration.id !== integrationId) {
         return errors(400, 'Bad Request', 'relationships.integration.data.id must match the integration in the path');
       }
-      updates.push([group.id, [...new Set<string>(permissions)].sort()]);
+      if (!this.groups.has(group.id)) return errors(404, 'Not Found', `group ${group.id} does not exist`);
+      updates.push([group.id, implied(permissions)]);
     }
     // The POST replaces each listed group's permission set.
     for (const [group, permissions] of updates) groups.set(group, permissions);

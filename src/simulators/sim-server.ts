@@ -61,6 +61,11 @@ export interface RateLimit {
 
 export abstract class SimulatorServer {
   readonly requests: RequestRecord[] = [];
+  /**
+   * The headers each logged request carried, kept beside the log rather than in it: the log is served as is by the
+   * control API and printed by tests, and headers carry credentials.
+   */
+  private readonly headersByRecord = new WeakMap<RequestRecord, http.IncomingHttpHeaders>();
   private faults: Array<FaultSpec & { remaining: number }> = [];
   private rateLimits: RateLimit[] = [];
   private readonly served: number[] = [];
@@ -109,6 +114,11 @@ export abstract class SimulatorServer {
   calls(filter?: { method?: string; pathIncludes?: string }): RequestRecord[] {
     return this.requests.filter((r) => (!filter?.method || r.method === filter.method) &&
       (!filter?.pathIncludes || r.path.includes(filter.pathIncludes)));
+  }
+
+  /** The headers a logged request arrived with (names in lower case), for tests that check what a client sends. */
+  requestHeaders(record: RequestRecord): http.IncomingHttpHeaders | undefined {
+    return this.headersByRecord.get(record);
   }
 
   /** Listens on loopback; with `tls` (a key and certificate in PEM) it serves HTTPS, as a vendor behind a private CA would. */
@@ -172,7 +182,10 @@ export abstract class SimulatorServer {
     const fault = this.takeFault(simReq);
     let recorded = false;
     const record = (status: RequestRecord['status']) => {
-      if (!recorded) this.requests.push({ method: simReq.method, path: simReq.path + url.search, status, fault: fault?.kind, body: rawBody });
+      if (recorded) return;
+      const entry: RequestRecord = { method: simReq.method, path: simReq.path + url.search, status, fault: fault?.kind, body: rawBody };
+      this.headersByRecord.set(entry, req.headers);
+      this.requests.push(entry);
       recorded = true;
     };
     if (fault?.kind === 'drop') {
@@ -241,6 +254,41 @@ export abstract class SimulatorServer {
   }
 }
 
+/**
+ * What a web server or reverse proxy in front of the vendor answers for a path no vendor route serves: an HTML page,
+ * not the vendor's error shape. Clients must not read such a 404 as "the object does not exist".
+ */
+export function notFoundPage(): SimResponse {
+  return {
+    status: 404,
+    contentType: 'text/html',
+    body: '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>',
+  };
+}
+
+export type RouteHandler = (req: SimRequest, params: Record<string, string>) => SimResponse;
+/** Path pattern (as for matchPath) -> method -> handler. */
+export type RouteTable = Record<string, Partial<Record<string, RouteHandler>>>;
+
+export interface ResolvedRoute {
+  readonly params: Record<string, string>;
+  /** Absent when the path is known but the method is not: the vendor's own 405, with `allow` as its Allow header. */
+  readonly handler?: RouteHandler;
+  readonly allow: string;
+}
+
+/**
+ * Finds the route for a request; undefined when no pattern matches the path, which is the proxy's 404 page, not the
+ * vendor's error. Vendors check credentials between the two, so an unknown path never reaches their auth.
+ */
+export function resolveRoute(table: RouteTable, req: SimRequest): ResolvedRoute | undefined {
+  for (const [pattern, methods] of Object.entries(table)) {
+    const params = matchPath(pattern, req.path);
+    if (params) return { params, handler: methods[req.method], allow: Object.keys(methods).join(', ') };
+  }
+  return undefined;
+}
+
 /** Matches a path against a pattern like /api/paps/:id/permissions; returns the decoded parameters. */
 export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
   const p = pattern.split('/');
@@ -248,7 +296,8 @@ export function matchPath(pattern: string, path: string): Record<string, string>
   if (p.length !== a.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < p.length; i++) {
-    if (p[i].startsWith(':')) params[p[i].slice(1)] = decodeURIComponent(a[i]);
+    // An empty segment names nothing: /api/paps/ is not the profile "".
+    if (p[i].startsWith(':') && a[i] !== '') params[p[i].slice(1)] = decodeURIComponent(a[i]);
     else if (p[i] !== a[i]) return undefined;
   }
   return params;
