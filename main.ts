@@ -49,7 +49,7 @@ class SaasAccessStack extends TerraformStack {
       name: 'Sync operators',
       policyActions: stage === 1
         ? [{ action: 'read', roleIds: [ANALYST_ROLE] }]
-        : [{ action: 'read', roleIds: [ANALYST_ROLE, ENGINEER_ROLE] }, { action: 'run', roleIds: [ENGINEER_ROLE] }],
+        : [{ action: 'read', roleIds: [ANALYST_ROLE, ENGINEER_ROLE] }, { action: 'trigger', roleIds: [ENGINEER_ROLE] }],
     });
 
     new TerraformOutput(this, 'analyst_group_id', { value: analystGroupId });

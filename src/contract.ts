@@ -241,8 +241,6 @@ export const BRITIVE_PERMISSION_TYPES = ['role', 'group', 'policy', 'permission'
  * Policy actions Polytomic's documentation names. A policy action is a free string for the API and every official
  * client ("inapplicable actions are ignored"), so another name draws a warning at synth, never a refusal.
  */
-/** @deprecated kept until the simulators stop importing it */
-export const POLYTOMIC_ACTIONS = ['apply_policy', 'create', 'delete', 'edit', 'export', 'modify_policy', 'query', 'read', 'sync_to', 'trigger'] as const;
 export const POLYTOMIC_DOCUMENTED_ACTIONS = [
   'apply_policy', 'create', 'delete', 'edit', 'export', 'modify_policy', 'query', 'read', 'sync_to', 'trigger',
 ] as const;

@@ -24,6 +24,9 @@ export class ConfigurationError extends SaasPermissionError {}
 /** A value known only at apply time failed validation; nothing was sent to the vendor. */
 export class ValidationError extends SaasPermissionError {}
 
+/** An id no request path can carry ("", ".", ".."): nothing was sent, and no grant can exist under it. */
+export class UnaddressableIdError extends ValidationError {}
+
 /** The run was stopped before its next request: the terraform process that started it is gone. */
 export class CancelledError extends SaasPermissionError {}
 

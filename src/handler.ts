@@ -8,7 +8,7 @@ import {
   ADDRESS_ENV, CONTRACT_VERSION, Connection, DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, HttpSettings, IDENTITY_FIELDS, OPERATIONS, Operation,
   PAYLOAD_ENV, Payload, RevokePayload, VendorName, normalizeText, parseStoredGrant, splitInstanceKey,
 } from './contract';
-import { CancelledError, ConfigurationError, SaasPermissionError, UnconfirmedRevokeError, ValidationError, redact } from './errors';
+import { CancelledError, ConfigurationError, SaasPermissionError, UnaddressableIdError, UnconfirmedRevokeError, ValidationError, redact } from './errors';
 import { FieldChecker, checkBritive, checkKoreEntity, checkPolarity, checkPolytomic } from './validation';
 import { VendorClient } from './vendors/vendor';
 import { openSession } from './vendors/session';
@@ -59,6 +59,9 @@ function revokeTask(p: RevokePayload, address: string): Task {
   const fields = IDENTITY_FIELDS[p.vendor];
   if (!Array.isArray(p.identity) || p.identity.length !== fields.length) {
     throw new ConfigurationError(`${p.vendor}: ${address}: the identity in state is ${JSON.stringify(p.identity)}, expected values for ${fields.join(', ')}`);
+  }
+  if (typeof p.key !== 'string' || typeof p.providers !== 'object' || p.providers === null) {
+    throw new ConfigurationError(`${p.vendor}: ${address}: the revoke payload has no instance key or providers: synthesize the stack with the matching library`);
   }
   const stored = parseStoredGrant(p.stored);
   const { providerId } = splitInstanceKey(p.vendor, p.key);
@@ -120,7 +123,16 @@ export async function runTask(task: Task, env: NodeJS.ProcessEnv, secrets: strin
   if (task.operation === 'apply') validateResolved(task);
   const client = VENDOR_CLIENTS[task.vendor];
   const session = await openSession(client, task.connection, { ...DEFAULT_HTTP_SETTINGS, ...task.http }, env, secrets, signal);
-  return client[task.operation](task.resource, session);
+  try {
+    return await client[task.operation](task.resource, session);
+  } catch (error) {
+    // A grant whose identity no request can address was refused before any call when it was applied; there is
+    // nothing at the vendor to take away, and failing would keep the instance (and every later apply) stuck.
+    if (task.operation === 'revoke' && error instanceof UnaddressableIdError) {
+      return `${error.message.replace(/; nothing was sent$/, '')}, so no grant can exist under it: nothing to revoke for ${task.path}`;
+    }
+    throw error;
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
  * that object, or a read that answers and does not hold it); anything else fails and says what to check.
  */
 import { Connection, HTTP_URL, VendorName } from '../contract';
-import { ConfigurationError, UnconfirmedRevokeError, ValidationError } from '../errors';
+import { ConfigurationError, UnaddressableIdError, UnconfirmedRevokeError, ValidationError } from '../errors';
 import { HttpClientOptions, HttpRequester } from '../http';
 
 export interface VendorSession {
@@ -86,7 +86,7 @@ export function apiUrl(baseUrl: string, vendor: string) {
     ids.forEach((id, i) => {
       const inPath = queryFrom < 0 || i < queryFrom;
       if (id === '' || (inPath && (id === '.' || id === '..'))) {
-        throw new ValidationError(`${vendor}: the id ${JSON.stringify(id)} cannot be part of a request path; nothing was sent`);
+        throw new UnaddressableIdError(`${vendor}: the id ${JSON.stringify(id)} cannot be part of a request path; nothing was sent`);
       }
     });
     const path = strings.reduce((out, part, i) => out + part + (i < ids.length ? encodeURIComponent(ids[i]) : ''), '');

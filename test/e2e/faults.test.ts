@@ -18,7 +18,7 @@ const SCENARIOS: Record<Vendor, { before: StackSpec; after: StackSpec; method: R
     before: { polarity: [{ id: 'p', integrationId: 'virustotal', groupId: '7', permissions: ['read'] }] },
     after: { polarity: [{ id: 'p', integrationId: 'virustotal', groupId: '7', permissions: ['admin'] }] },
     method: { create: 'POST', change: 'POST', destroy: 'DELETE' },
-    expected: [{ virustotal: { 7: ['read'] } }, { virustotal: { 7: ['admin'] } }],
+    expected: [{ virustotal: { 7: ['read'] } }, { virustotal: { 7: ['admin', 'read'] } }],
   },
   britive: {
     before: { britive: [{ id: 'b', profileId: 'pap-admins', permissionName: 'Admins', permissionType: 'group' }] },
@@ -38,7 +38,7 @@ const SCENARIOS: Record<Vendor, { before: StackSpec; after: StackSpec; method: R
   polytomic: {
     before: { polytomic: [{ id: 't', name: 'Ops', policyActions: [{ action: 'read', roleIds: [ROLE_A] }] }] },
     after: { polytomic: [{ id: 't', name: 'Ops', policyActions: [{ action: 'read', roleIds: [ROLE_A, ROLE_B] }] }] },
-    method: { create: 'POST', change: 'PATCH', destroy: 'DELETE' },
+    method: { create: 'POST', change: 'PUT', destroy: 'DELETE' },
     expected: [
       { Ops: { id: expect.any(String), actions: { read: [ROLE_A] } } },
       { Ops: { id: expect.any(String), actions: { read: [ROLE_A, ROLE_B] } } },

@@ -2,6 +2,7 @@
  * What every end-to-end test shares: simulators in this process, a stack synthesized into a temporary folder, and
  * real `terraform` runs against it. Terraform is spawned asynchronously so the simulators keep answering.
  */
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -55,6 +56,11 @@ export class E2eWorkspace {
     return result;
   }
 
+  /** Starts terraform without waiting for it, for tests that kill it part-way. */
+  spawnTerraform(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
+    return spawn('terraform', args, { cwd: this.stackDir, env: { ...terraformEnv(this.sims.env), ...extraEnv }, stdio: 'ignore' });
+  }
+
   async init(): Promise<void> {
     const run = await this.terraform(['init', '-no-color', '-input=false']);
     if (run.code !== 0) throw new Error(`terraform init failed:\n${run.output}`);
@@ -70,10 +76,20 @@ export class E2eWorkspace {
     return run;
   }
 
-  async destroy(options: { expectFailure?: boolean } = {}): Promise<TerraformRun> {
-    const run = await this.terraform(['destroy', '-auto-approve', '-no-color', '-input=false', '-parallelism=10']);
+  async destroy(options: { expectFailure?: boolean; env?: Record<string, string | undefined> } = {}): Promise<TerraformRun> {
+    const run = await this.terraform(['destroy', '-auto-approve', '-no-color', '-input=false', '-parallelism=10'], options.env);
     if (!options.expectFailure && run.code !== 0) throw new Error(`terraform destroy failed:\n${run.output}`);
+    if (options.expectFailure && run.code === 0) throw new Error(`terraform destroy succeeded but was expected to fail:\n${run.output}`);
     return run;
+  }
+
+  /** The instance keys of a resource block in the state file; tainted ones (a failed create) only when asked. */
+  stateKeys(type: string, name: string, options: { tainted?: boolean } = {}): string[] {
+    if (!fs.existsSync(this.stateFile)) return [];
+    type Instance = { index_key?: string; status?: string };
+    const state = JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as { resources: Array<{ type: string; name: string; instances: Instance[] }> };
+    return state.resources.filter((r) => r.type === type && r.name === name)
+      .flatMap((r) => r.instances.filter((i) => (i.status === 'tainted') === Boolean(options.tainted)).map((i) => String(i.index_key))).sort();
   }
 
   /** Forgets the requests the simulators have logged, so a test can count the calls of one apply. */

@@ -50,13 +50,13 @@ describe('lifecycle with real terraform', () => {
       ...BASE,
       polarity: [{ ...BASE.polarity![0], permissions: ['read', 'admin'] }, BASE.polarity![1]],
       kore: [{ id: 'eng', entityId: 'eng@example.com', users: ['bo@example.com', 'cy@example.com'] }],
-      polytomic: [{ id: 'ops', name: 'Sync operators', policyActions: [{ action: 'read', roleIds: [ROLE_A, ROLE_B] }, { action: 'run', roleIds: [ROLE_B] }] }],
+      polytomic: [{ id: 'ops', name: 'Sync operators', policyActions: [{ action: 'read', roleIds: [ROLE_A, ROLE_B] }, { action: 'trigger', roleIds: [ROLE_B] }] }],
     }));
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['admin', 'read'] }, shodan: { 1: ['read'] } });
     expect(ws.sims.polarity.calls({ method: 'DELETE' })).toEqual([]);
     expect(ws.sims.polarity.calls({ method: 'POST' })).toHaveLength(1);
     const polytomic = ws.sims.polytomic.snapshot() as Record<string, { id: string; actions: object }>;
-    expect(polytomic['Sync operators']).toEqual({ id: policyId, actions: { read: [ROLE_A, ROLE_B], run: [ROLE_B] } });
+    expect(polytomic['Sync operators']).toEqual({ id: policyId, actions: { read: [ROLE_A, ROLE_B], trigger: [ROLE_B] } });
     expect(ws.sims.polytomic.calls({ method: 'DELETE' })).toEqual([]);
     expect(ws.sims.polytomic.calls({ method: 'POST' })).toEqual([]);
     expect(ws.sims.kore.snapshot()).toEqual({ 'st-search/fc-drive/eng@example.com': ['bo@example.com', 'cy@example.com'] });
@@ -71,7 +71,7 @@ describe('lifecycle with real terraform', () => {
       polarity: [{ id: 'analysts', integrationId: 'virustotal', groupId: '8', permissions: ['read'] }, BASE.polarity![1]],
       britive: [{ id: 'oncall', profileId: 'pap-oncall', permissionName: 'PowerUserAccess', permissionType: 'role' }],
       kore: [{ id: 'eng', entityId: 'sales@example.com', users: ['bo@example.com', 'cy@example.com'] }],
-      polytomic: [{ id: 'ops', name: 'Sync runners', policyActions: [{ action: 'run', roleIds: [ROLE_B] }] }],
+      polytomic: [{ id: 'ops', name: 'Sync runners', policyActions: [{ action: 'trigger', roleIds: [ROLE_B] }] }],
     }));
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 8: ['read'] }, shodan: { 1: ['read'] } });
     expect(ws.sims.britive.snapshot()).toEqual({ 'pap-oncall': ['role:PowerUserAccess'] });

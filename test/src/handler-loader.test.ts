@@ -10,8 +10,8 @@ import { HANDLER_FILE_NAME, PAYLOAD_ENV } from '../../src/contract';
 
 const BUILT = path.join(__dirname, '../../dist', HANDLER_FILE_NAME);
 // A retained grant's revoke: the handler runs end to end and calls nothing.
-const payload = JSON.stringify({ v: 2, vendor: 'britive', path: 'terraform_data.britive_revoke["p/n/role"]', connection: { tokenEnv: 'T' }, removalPolicy: 'retain', identity: ['p', 'n', 'role'] });
-const expected = 'britive: terraform_data.britive_revoke["p/n/role"] has removalPolicy "retain": left as it is at the vendor\n';
+const payload = JSON.stringify({ v: 3, vendor: 'britive', key: 'p/n/role', providers: {}, stored: '{"path":"s/oncall","removal":"retain"}', identity: ['p', 'n', 'role'] });
+const expected = 'britive: s/oncall has removalPolicy "retain": left as it is at the vendor\n';
 
 describe('handler loader and its code cache', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loader-'));
