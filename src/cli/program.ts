@@ -1,5 +1,138 @@
-/** The command-line program (placeholder: the commands are added by the drift and import work). */
-export async function runCli(_argv: string[]): Promise<number> {
-  process.stderr.write('not built yet\n');
-  return 1;
+/**
+ * The command-line program: what Terraform cannot do with custom resources. `drift` reads every grant of a stack
+ * back at its vendor (and repairs it with --fix), `import` prints the constructs that declare what a vendor holds.
+ * Exit codes follow `terraform plan -detailed-exitcode`: 0 nothing to report, 2 drift found, 1 error.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as readline from 'readline';
+import { Command, CommanderError, Option } from 'commander';
+import { VENDORS, VendorName } from '../contract';
+import { redact } from '../errors';
+import { environmentSecrets } from '../handler';
+import { DriftEntry, DriftResult, collectDrift, fixDrift, openSessions, pruneUnmanaged } from './drift';
+import { importCode, runImport } from './import';
+import { driftDocument, driftTable } from './report';
+import { UsageError, findStackDir, loadStack, pendingApply } from './stack';
+
+/** This package's name (cdktf-saas-permissions, or its CDK Terrain twin): it names the command and the imports it prints. */
+export function packageName(): string {
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (!fs.existsSync(file)) continue;
+    const name = (JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string }).name;
+    if (name?.endsWith('saas-permissions')) return name;
+  }
+  return 'cdktf-saas-permissions';
+}
+
+interface DriftOptions { stackDir?: string; json?: boolean; unmanaged?: boolean; fix?: boolean; prune?: boolean; yes?: boolean }
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+function exitCode(entries: readonly DriftEntry[]): number {
+  return entries.every((e) => e.status === 'in-sync') ? 0 : 2;
+}
+
+async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<number> {
+  const secrets = environmentSecrets(env);
+  const lookForUnmanaged = Boolean(options.unmanaged || options.prune);
+  const dir = findStackDir(options.stackDir);
+  const stack = await loadStack(dir);
+  const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+  if (stack.grants.length === 0) {
+    if (options.json) process.stdout.write(`${JSON.stringify(driftDocument([], false), null, 2)}\n`);
+    say(`No grants in state in ${dir}: nothing to compare (apply the stack first).`);
+    return 0;
+  }
+  const pending = await pendingApply(dir);
+  if (pending.pending === undefined) process.stderr.write(`Could not tell whether the synthesized stack differs from the last apply: ${redact(pending.reason ?? '', secrets)}\n`);
+  const sessions = await openSessions(stack, env, secrets);
+  let result: DriftResult = await collectDrift(stack, sessions, { unmanaged: lookForUnmanaged, secrets });
+  let fixed = new Set<string>();
+  let acted = false;
+  if (options.prune && result.unmanaged.length > 0) {
+    const list = result.unmanaged.map((u) => `  ${u.entry.vendor} ${JSON.stringify(u.entry.identity)}`).join('\n');
+    if (!options.yes && !process.stdin.isTTY) {
+      process.stderr.write(`--prune would remove ${result.unmanaged.length} unmanaged grant(s):\n${list}\nNothing was removed: there is no terminal to confirm on; pass --yes to remove them.\n`);
+      return 1;
+    }
+    const go = options.yes || await confirm(`Remove these ${result.unmanaged.length} unmanaged grant(s) at the vendors?\n${list}\n[y/N] `);
+    if (go) {
+      const failures = await pruneUnmanaged(result.unmanaged, sessions, secrets);
+      for (const f of failures) process.stderr.write(`prune failed: ${f}\n`);
+      acted = true;
+    } else {
+      process.stderr.write('Nothing was removed.\n');
+    }
+  }
+  if (options.fix) {
+    fixed = await fixDrift(stack, result, sessions, secrets);
+    acted = true;
+  }
+  if (acted) {
+    result = await collectDrift(stack, sessions, { unmanaged: lookForUnmanaged, secrets });
+    for (const e of result.entries) if (e.address && fixed.has(e.address)) e.fixed = true;
+  }
+  const doc = driftDocument(result.entries, pending.pending === true);
+  process.stdout.write(options.json ? `${JSON.stringify(doc, null, 2)}\n` : driftTable(doc, lookForUnmanaged));
+  if (result.readOk === 0 && result.readFailed > 0) {
+    process.stderr.write('No vendor could be read: check the URL and credential variables the report names (the same ones apply uses).\n');
+    return 1;
+  }
+  return exitCode(result.entries);
+}
+
+export function buildProgram(env: NodeJS.ProcessEnv, setCode: (code: number) => void): Command {
+  const name = packageName();
+  const program = new Command(name)
+    .description('Reads SaaS permissions back from the vendors: drift report and repair, and import of existing grants as code.')
+    .exitOverride()
+    .showHelpAfterError();
+  program.command('drift')
+    .description('Compare every grant of a stack\'s last apply with what its vendor holds now.\nExit code: 0 no drift, 2 drift found, 1 error.')
+    .option('--stack-dir <dir>', 'the synthesized stack directory (default: the only one under ./cdktf.out/stacks)')
+    .option('--json', 'print one JSON document on stdout and nothing else there')
+    .option('--unmanaged', 'also list what the vendors hold in the managed scopes that no construct declares')
+    .option('--fix', 'bring missing or changed grants back to what the last apply declared, then read again')
+    .option('--prune', 'remove unmanaged grants at the vendors (implies --unmanaged; asks first unless --yes)')
+    .option('--yes', 'do not ask before --prune removes anything')
+    .action(async (options: DriftOptions) => setCode(await drift(options, env)));
+  program.command('import')
+    .description('Print TypeScript that declares what a vendor holds in a scope, ready to paste into a stack.')
+    .addArgument(new Command().createArgument('<vendor>', 'the vendor').choices(VENDORS))
+    .option('--integration <id>', 'Polarity: the integration to read')
+    .option('--profile <id>', 'Britive: the profile (pap) to read')
+    .option('--bot <id>', 'Kore.ai: the application (bot) id')
+    .option('--connector <id>', 'Kore.ai: the connector id')
+    .option('--entity <id>', 'Kore.ai: one permission entity (default: every entity of the connector)')
+    .addOption(new Option('--provider-id <variable>', 'the provider variable the printed code passes as `provider`'))
+    .option('--json', 'print the grants as drift report entries instead of code')
+    .action(async (vendor: VendorName, options: Record<string, string | boolean | undefined>) => {
+      const secrets = environmentSecrets(env);
+      const { items, entries } = await runImport(vendor, { ...options, providerId: options.providerId as string | undefined }, env, secrets);
+      const command = `${name} ${process.argv.slice(2).join(' ')}`.trim();
+      process.stdout.write(options.json ? `${JSON.stringify({ grants: entries }, null, 2)}\n` : importCode(name, command, items, options.providerId as string | undefined));
+      setCode(0);
+    });
+  return program;
+}
+
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let code = 1;
+  const program = buildProgram(env, (c) => { code = c; });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+    const message = error instanceof UsageError ? error.message : (error as Error).message ?? String(error);
+    process.stderr.write(`${program.name()}: ${redact(message, environmentSecrets(env))}\n`);
+    return 1;
+  }
 }

@@ -1,0 +1,185 @@
+/**
+ * The drift report: every grant the state holds, read back at its vendor with the settings apply would use, one read
+ * per scope (a Britive profile, a Kore entity, a Polarity integration, the Polytomic policies), compared with what
+ * the last apply declared. Only declared fields compare (a field the vendor adds is never drift).
+ */
+import pLimit from 'p-limit';
+import { DEFAULT_HTTP_SETTINGS } from '../contract';
+import { redact } from '../errors';
+import { VENDOR_CLIENTS } from '../handler';
+import { openSession } from '../vendors/session';
+import { ScopeRead, VendorSession } from '../vendors/vendor';
+import { StackProvider, StackView, StateGrant, providerKey } from './stack';
+import { VENDOR_VIEWS } from './vendors';
+import { Fields, HeldGrant } from './vendors/view';
+
+export type DriftStatus = 'in-sync' | 'missing' | 'changed' | 'unmanaged' | 'unknown';
+export const STATUSES: readonly DriftStatus[] = ['in-sync', 'missing', 'changed', 'unmanaged', 'unknown'];
+
+export interface DriftEntry {
+  vendor: string;
+  /** The provider construct's path (two tenants of one vendor stay apart). */
+  provider: string | null;
+  construct: string | null;
+  address: string | null;
+  identity: Fields;
+  status: DriftStatus;
+  declared: Fields | null;
+  actual: Fields | null;
+  detail: string;
+  fixed?: boolean;
+}
+
+/** An unmanaged grant, with what pruning it takes. */
+export interface UnmanagedGrant { readonly entry: DriftEntry; readonly held: HeldGrant; readonly provider: StackProvider }
+
+export interface DriftResult {
+  readonly entries: DriftEntry[];
+  readonly unmanaged: UnmanagedGrant[];
+  /** Scopes read, and scopes that could not be read (a provider that could not connect counts its scopes). */
+  readonly readOk: number;
+  readonly readFailed: number;
+  /** Vendor requests made, per provider path, for the record. */
+  readonly requests: number;
+}
+
+/** How many scopes are read at once, over all providers. */
+const CONCURRENCY = 8;
+
+interface ProviderSession { readonly session?: VendorSession; readonly error?: string; requests: number }
+
+/** One session per provider; a provider that cannot connect (credentials missing) makes its grants unknown. */
+export async function openSessions(stack: StackView, env: NodeJS.ProcessEnv, secrets: string[]): Promise<Map<string, ProviderSession>> {
+  const sessions = new Map<string, ProviderSession>();
+  for (const [key, provider] of stack.providers) {
+    try {
+      const session = await openSession(VENDOR_CLIENTS[provider.vendor], provider.settings.connection, { ...DEFAULT_HTTP_SETTINGS, ...provider.settings.http }, env, secrets);
+      const counted: ProviderSession = { requests: 0 };
+      const request: VendorSession['request'] = (r) => { counted.requests++; return session.request(r); };
+      sessions.set(key, Object.assign(counted, { session: { ...session, request } }));
+    } catch (error) {
+      sessions.set(key, { error: (error as Error).message, requests: 0 });
+    }
+  }
+  return sessions;
+}
+
+function sortEntries(entries: DriftEntry[]): DriftEntry[] {
+  const text = (e: DriftEntry) => [e.vendor, e.provider ?? '', e.construct ?? '\uffff', JSON.stringify(e.identity)];
+  return entries.sort((a, b) => {
+    const [x, y] = [text(a), text(b)];
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return 0;
+  });
+}
+
+function statusOf(declared: Fields, actual: Fields | null): DriftStatus {
+  if (actual === null) return 'missing';
+  return JSON.stringify(actual) === JSON.stringify(declared) ? 'in-sync' : 'changed';
+}
+
+const DETAILS: Record<Exclude<DriftStatus, 'unknown'>, string> = {
+  'in-sync': 'The vendor holds what the last apply declared.',
+  missing: 'Declared and applied, but the vendor does not hold it.',
+  changed: 'The vendor holds it, differently from what the last apply declared.',
+  unmanaged: 'The vendor holds it in a scope this stack manages, and no construct declares it.',
+};
+
+/** Reads every scope of the stack's grants and returns one entry per grant (and per unmanaged grant if asked). */
+export async function collectDrift(
+  stack: StackView, sessions: Map<string, ProviderSession>, options: { unmanaged: boolean; secrets: string[] },
+): Promise<DriftResult> {
+  const entries: DriftEntry[] = [];
+  const unmanaged: UnmanagedGrant[] = [];
+  let readOk = 0;
+  let readFailed = 0;
+  const limit = pLimit(CONCURRENCY);
+  const scopes = new Map<string, { provider: StackProvider; scope: unknown; grants: StateGrant[] }>();
+  for (const grant of stack.grants) {
+    const provider = stack.providers.get(providerKey(grant.vendor, grant.providerId))!;
+    const client = VENDOR_CLIENTS[grant.vendor];
+    const scope = client.scopeOf(grant.resource);
+    const key = `${providerKey(grant.vendor, grant.providerId)} ${client.scopeKey(scope)}`;
+    const group = scopes.get(key) ?? { provider, scope, grants: [] as StateGrant[] };
+    group.grants.push(grant);
+    scopes.set(key, group);
+  }
+  await Promise.all([...scopes.values()].map(({ provider, scope, grants }) => limit(async () => {
+    const view = VENDOR_VIEWS[provider.vendor];
+    const entry = (g: StateGrant, status: DriftStatus, actual: Fields | null, detail: string): DriftEntry => ({
+      vendor: g.vendor, provider: provider.path, construct: g.path, address: g.address, identity: view.identity(g.resource),
+      status, declared: view.declared(g.resource), actual, detail,
+    });
+    const opened = sessions.get(providerKey(provider.vendor, provider.providerId))!;
+    let read: ScopeRead<unknown>;
+    try {
+      if (!opened.session) throw new Error(opened.error);
+      read = await VENDOR_CLIENTS[provider.vendor].read(scope, opened.session);
+      readOk++;
+    } catch (error) {
+      readFailed++;
+      const reason = redact((error as Error).message, options.secrets);
+      for (const g of grants) entries.push(entry(g, 'unknown', null, `The vendor could not be read: ${reason}`));
+      return;
+    }
+    for (const g of grants) {
+      if (!read.exists) {
+        entries.push(entry(g, 'missing', null, `${DETAILS.missing} (${read.detail})`));
+        continue;
+      }
+      try {
+        const actual = view.actual(g.resource, read.held);
+        const status = statusOf(view.declared(g.resource), actual);
+        entries.push(entry(g, status, actual, DETAILS[status as Exclude<DriftStatus, 'unknown'>] + (g.tainted ? ' Its last apply failed.' : '')));
+      } catch (error) {
+        entries.push(entry(g, 'unknown', null, `The vendor's answer does not say: ${(error as Error).message}`));
+      }
+    }
+    if (!options.unmanaged || !read.exists) return;
+    for (const held of view.unmanaged(scope, read.held, grants.map((g) => g.resource))) {
+      const found: DriftEntry = {
+        vendor: provider.vendor, provider: provider.path, construct: null, address: null, identity: held.identity,
+        status: 'unmanaged', declared: null, actual: held.actual, detail: DETAILS.unmanaged,
+      };
+      entries.push(found);
+      unmanaged.push({ entry: found, held, provider });
+    }
+  })));
+  const requests = [...sessions.values()].reduce((n, s) => n + s.requests, 0);
+  return { entries: sortEntries(entries), unmanaged, readOk, readFailed, requests };
+}
+
+/** Brings every missing or changed grant back to what the last apply declared, with the calls apply makes. */
+export async function fixDrift(stack: StackView, result: DriftResult, sessions: Map<string, ProviderSession>, secrets: string[]): Promise<Set<string>> {
+  const fixed = new Set<string>();
+  const limit = pLimit(CONCURRENCY);
+  const byAddress = new Map(stack.grants.map((g) => [g.address, g]));
+  await Promise.all(result.entries.filter((e) => e.status === 'missing' || e.status === 'changed').map((e) => limit(async () => {
+    const grant = byAddress.get(e.address!)!;
+    const opened = sessions.get(providerKey(grant.vendor, grant.providerId))!;
+    try {
+      if (!opened.session) throw new Error(opened.error);
+      await VENDOR_CLIENTS[grant.vendor].apply(grant.resource, opened.session);
+      fixed.add(e.address!);
+    } catch (error) {
+      e.detail += ` The repair failed: ${redact((error as Error).message, secrets)}`;
+    }
+  })));
+  return fixed;
+}
+
+/** Revokes unmanaged grants, with the calls a revoke makes. */
+export async function pruneUnmanaged(unmanaged: readonly UnmanagedGrant[], sessions: Map<string, ProviderSession>, secrets: string[]): Promise<string[]> {
+  const failures: string[] = [];
+  const limit = pLimit(CONCURRENCY);
+  await Promise.all(unmanaged.map(({ held, provider }) => limit(async () => {
+    const opened = sessions.get(providerKey(provider.vendor, provider.providerId))!;
+    try {
+      if (!opened.session) throw new Error(opened.error);
+      await VENDOR_CLIENTS[provider.vendor].revoke(held.resource, opened.session);
+    } catch (error) {
+      failures.push(redact((error as Error).message, secrets));
+    }
+  })));
+  return failures;
+}

@@ -1,0 +1,178 @@
+/**
+ * What the command-line tool knows of a stack: the synthesized configuration (which providers the stack has now,
+ * with their settings) and the state of the last apply, read with `terraform show -json` so every backend works.
+ */
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  DEFAULT_CONNECTIONS, IDENTITY_FIELDS, MANIFEST_KEY, ProviderSettings, StoredGrant, VENDORS, VendorName, parseStoredGrant,
+  splitInstanceKey,
+} from '../contract';
+
+/** A failure the user must act on: the message says what to do; the tool exits 1. */
+export class UsageError extends Error {}
+
+/** One grant as the last apply left it in state, with what reaching its vendor takes. */
+export interface StateGrant {
+  readonly vendor: VendorName;
+  readonly providerId: string;
+  readonly key: string;
+  /** Address of the grant's apply instance. */
+  readonly address: string;
+  readonly path: string | null;
+  /** The declared fields, resolved: what the last apply asked of the vendor. */
+  readonly resource: Record<string, unknown>;
+  readonly stored: StoredGrant;
+  /** The apply failed (the instance is tainted): declared, but the vendor may not hold it. */
+  readonly tainted: boolean;
+}
+
+/** A provider of the stack: its current settings, or the ones stored with its grants when it was deleted. */
+export interface StackProvider {
+  readonly vendor: VendorName;
+  readonly providerId: string;
+  /** The provider construct's path, or a description when it no longer exists. */
+  readonly path: string;
+  readonly settings: Pick<ProviderSettings, 'connection' | 'http'>;
+}
+
+export interface StackView {
+  readonly dir: string;
+  readonly grants: StateGrant[];
+  readonly providers: Map<string, StackProvider>;
+}
+
+export function providerKey(vendor: VendorName, providerId: string): string {
+  return `${vendor}/${providerId}`;
+}
+
+/** The stack directory to use: the one given, else the only one under ./cdktf.out/stacks. */
+export function findStackDir(given: string | undefined, cwd = process.cwd()): string {
+  if (given) {
+    const dir = path.resolve(cwd, given);
+    if (!fs.existsSync(path.join(dir, 'cdk.tf.json'))) {
+      throw new UsageError(`${dir} has no cdk.tf.json: pass a synthesized stack directory (cdktf.out/stacks/<stack>) to --stack-dir`);
+    }
+    return dir;
+  }
+  const root = path.join(cwd, 'cdktf.out', 'stacks');
+  const stacks = fs.existsSync(root) ? fs.readdirSync(root).filter((s) => fs.existsSync(path.join(root, s, 'cdk.tf.json'))) : [];
+  if (stacks.length === 0) throw new UsageError(`no synthesized stack under ${root}: run "cdktf synth" first, or pass --stack-dir`);
+  if (stacks.length > 1) {
+    throw new UsageError(`${stacks.length} stacks under ${root} (${stacks.join(', ')}): pick one with --stack-dir ${path.join('cdktf.out', 'stacks', stacks[0])}`);
+  }
+  return path.join(root, stacks[0]);
+}
+
+export function runTerraform(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile('terraform', args, { cwd: dir, maxBuffer: 1 << 30, env: { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' } }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') {
+        reject(new UsageError(`cannot run terraform (${error.message}): it must be on the PATH`));
+        return;
+      }
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+    });
+  });
+}
+
+async function terraformOrFail(dir: string, args: string[], what: string): Promise<string> {
+  const run = await runTerraform(dir, args);
+  if (run.code !== 0) throw new UsageError(`terraform ${args[0]} failed in ${dir} (${what}):\n${run.stderr.trim() || run.stdout.trim()}`);
+  return run.stdout;
+}
+
+/** Runs `terraform init` when the directory has not been initialised, as a deploy would. */
+export async function ensureInitialised(dir: string): Promise<void> {
+  if (fs.existsSync(path.join(dir, '.terraform'))) return;
+  await terraformOrFail(dir, ['init', '-input=false', '-no-color'], 'needed to read the state; a null_resource stack needs the hashicorp/null provider');
+}
+
+interface StateResource { address: string; type: string; name: string; index?: unknown; tainted?: boolean; values: Record<string, unknown> }
+
+/** The stack's resources in state, from `terraform show -json`; none when nothing was applied yet. */
+export async function readState(dir: string): Promise<StateResource[]> {
+  const text = await terraformOrFail(dir, ['show', '-json', '-no-color'], 'reading the state');
+  const state = JSON.parse(text) as { values?: { root_module?: { resources?: StateResource[] } } };
+  return state.values?.root_module?.resources ?? [];
+}
+
+/** The providers the synthesized stack has now, from the "//" manifest of each vendor's revoke block. */
+export function readManifest(dir: string): Map<string, StackProvider> {
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, Record<string, { '//'?: Record<string, unknown> }>> };
+  const providers = new Map<string, StackProvider>();
+  for (const blocks of Object.values(config.resource ?? {})) {
+    for (const block of Object.values(blocks)) {
+      const manifest = block['//']?.[MANIFEST_KEY] as { vendor: VendorName; providers: Record<string, ProviderSettings> } | undefined;
+      if (!manifest) continue;
+      for (const [providerId, settings] of Object.entries(manifest.providers)) {
+        providers.set(providerKey(manifest.vendor, providerId), { vendor: manifest.vendor, providerId, path: settings.path, settings });
+      }
+    }
+  }
+  return providers;
+}
+
+/** The grants the state holds: each vendor's apply instances, joined with their revoke instances by key. */
+export function grantsFromState(resources: readonly StateResource[]): StateGrant[] {
+  const grants: StateGrant[] = [];
+  for (const vendor of VENDORS) {
+    const revokes = new Map(resources.filter((r) => r.name === `${vendor}_revoke`).map((r) => [String(r.index), r]));
+    for (const apply of resources.filter((r) => r.name === `${vendor}_apply` && r.index !== undefined)) {
+      const key = String(apply.index);
+      const revoke = revokes.get(key);
+      const triggers = apply.type === 'null_resource' ? (apply.values.triggers as Record<string, string>)?.resource : apply.values.triggers_replace;
+      const storedRaw = revoke && (revoke.type === 'null_resource' ? (revoke.values.triggers as Record<string, string>)?.stored : revoke.values.input);
+      const stored = parseStoredGrant(storedRaw ?? null);
+      const resource = typeof triggers === 'string' ? JSON.parse(triggers) as Record<string, unknown> : identityResource(vendor, revoke);
+      grants.push({
+        vendor, key, providerId: splitInstanceKey(vendor, key).providerId, address: apply.address, path: stored.path ?? null, resource, stored,
+        tainted: apply.tainted === true,
+      });
+    }
+  }
+  return grants;
+}
+
+function identityResource(vendor: VendorName, revoke: StateResource | undefined): Record<string, unknown> {
+  const raw = revoke && (revoke.type === 'null_resource' ? (revoke.values.triggers as Record<string, string>)?.identity : revoke.values.triggers_replace);
+  const identity = typeof raw === 'string' ? JSON.parse(raw) as unknown[] : [];
+  return Object.fromEntries(IDENTITY_FIELDS[vendor].map((f, i) => [f, identity[i]]));
+}
+
+/**
+ * Whether the synthesized stack differs from the last apply in this library's blocks (a plan without refresh, so
+ * no vendor and no provider is asked); undefined, with the reason, when the plan cannot run.
+ */
+export async function pendingApply(dir: string): Promise<{ pending?: boolean; reason?: string }> {
+  const planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'saas-drift-')), 'plan');
+  try {
+    const plan = await runTerraform(dir, ['plan', '-refresh=false', '-lock=false', '-input=false', '-no-color', `-out=${planFile}`]);
+    if (plan.code !== 0) return { reason: (plan.stderr.trim() || plan.stdout.trim()).split('\n').slice(-3).join(' ') };
+    const shown = JSON.parse(await terraformOrFail(dir, ['show', '-json', planFile], 'reading the plan')) as {
+      resource_changes?: Array<{ name: string; change: { actions: string[] } }>;
+    };
+    const ours = new Set(VENDORS.flatMap((v) => [`${v}_revoke`, `${v}_apply`]));
+    return { pending: (shown.resource_changes ?? []).some((c) => ours.has(c.name) && !(c.change.actions.length === 1 && c.change.actions[0] === 'no-op')) };
+  } finally {
+    fs.rmSync(path.dirname(planFile), { recursive: true, force: true });
+  }
+}
+
+/** The stack as the tool sees it: grants from state, providers from the synthesized stack or the state. */
+export async function loadStack(dir: string): Promise<StackView> {
+  await ensureInitialised(dir);
+  const grants = grantsFromState(await readState(dir));
+  const providers = readManifest(dir);
+  for (const g of grants) {
+    const key = providerKey(g.vendor, g.providerId);
+    if (providers.has(key)) continue;
+    providers.set(key, {
+      vendor: g.vendor, providerId: g.providerId, path: `${g.providerId} (deleted from the stack; settings kept in state)`,
+      settings: { connection: g.stored.connection ?? DEFAULT_CONNECTIONS[g.vendor], http: g.stored.http },
+    });
+  }
+  return { dir, grants, providers };
+}
