@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the product's main job, end to end. Starts the four vendor simulators, runs a real `cdktf deploy`
- * of main.ts, shows what each vendor holds, deploys a reviewed change, re-deploys to show nothing is called, destroys,
- * shows the vendors clean, and stops. Exits non-zero if any step or any expectation fails.
+ * of main.ts, shows what each vendor holds, changes access by hand at two vendors and lets `drift` report and repair
+ * it, deploys a reviewed change, re-deploys to show nothing is called, destroys, shows the vendors clean, and stops.
+ * Exits non-zero if any step or any expectation fails.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -39,6 +40,15 @@ async function cdktf(step: string, args: string[], env: NodeJS.ProcessEnv): Prom
   if (code !== 0) throw new Error(`cdktf ${args[0]} failed (exit ${code}); full log: cdktf.out/demo-${step}.log\n${text.split('\n').slice(-30).join('\n')}`);
 }
 
+/** Runs the command-line tool against the deployed stack and prints what it says; returns its exit code. */
+async function saasPermissions(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  process.stdout.write(`\n$ cdktf-saas-permissions ${args.join(' ')}\n`);
+  const { code, output } = await runProcess(process.execPath, [path.join(ROOT, 'bin/cdktf-saas-permissions.js'), ...args], { cwd: ROOT, env });
+  process.stdout.write(output.split('\n').map((line) => (line ? `  ${line}` : line)).join('\n'));
+  process.stdout.write(`  (exit ${code})\n`);
+  return code;
+}
+
 function showVendors(sims: Simulators, title: string): Record<string, unknown> {
   const state = {
     polarity: sims.polarity.snapshot(), britive: sims.britive.snapshot(), kore: sims.kore.snapshot(), polytomic: sims.polytomic.snapshot(),
@@ -65,6 +75,14 @@ async function main(): Promise<void> {
     await cdktf('deploy-1', ['deploy', STACK, '--auto-approve'], env(1));
     const first = showVendors(sims, 'after the first deploy') as Record<string, Record<string, { id?: string }>>;
     expectState(first.polarity, { virustotal: { 7: ['read'] }, shodan: { 1: ['read'] } }, 'polarity after deploy');
+
+    // Someone changes access by hand, outside code: Terraform never reads these resources back, drift does.
+    process.stdout.write('\n== by hand at the vendors: group 7 widened to admin on virustotal, zed@example.com added to the Kore entity\n');
+    sims.polarity.seed('virustotal', '7', ['admin']);
+    sims.kore.addUsers('st-search', 'fc-drive', 'eng@example.com', ['zed@example.com']);
+    expectState(await saasPermissions(['drift', '--unmanaged'], env(1)), 2, 'drift exit code after the change by hand');
+    expectState(await saasPermissions(['drift', '--fix', '--prune', '--yes'], env(1)), 0, 'drift --fix --prune exit code');
+    expectState(sims.polarity.snapshot(), first.polarity, 'polarity after drift --fix');
 
     await cdktf('deploy-2', ['deploy', STACK, '--auto-approve'], env(2));
     const second = showVendors(sims, 'after the change (read+admin, PowerUserAccess, bo/cy, policy actions)') as Record<string, Record<string, { id?: string }>>;
