@@ -36,12 +36,17 @@ function conflictText(instance: PermissionInstance): string | undefined {
   return JSON.stringify(normalizeText(instance.conflict));
 }
 
-/** Polytomic names a policy within an organization, and a policy declared without one may be in any organization. */
-function samePolytomicPolicy(a: PermissionInstance, b: PermissionInstance): boolean {
-  const [orgA, nameA] = [a.resource.organizationId, a.resource.name];
-  const [orgB, nameB] = [b.resource.organizationId, b.resource.name];
-  if (Token.isUnresolved(nameA) || Token.isUnresolved(nameB) || normalizeText(nameA) !== normalizeText(nameB)) return false;
-  return !orgA || !orgB || orgA === orgB;
+/**
+ * Polytomic names a policy within an organization, and a policy declared without one may be in any organization:
+ * the earlier construct of the same name whose organization is the same or unset on either side.
+ */
+function polytomicOwner(seen: Map<string, Array<{ org: unknown; path: string }>>, instance: PermissionInstance): string | undefined {
+  const { name, organizationId: org } = instance.resource;
+  if (Token.isUnresolved(name)) return undefined;
+  const earlier = seen.get(normalizeText(String(name))) ?? [];
+  const owner = earlier.find((e) => !e.org || !org || e.org === org)?.path;
+  seen.set(normalizeText(String(name)), [...earlier, { org, path: instance.path }]);
+  return owner;
 }
 
 export function checkConflicts(stack: TerraformStack): void {
@@ -62,11 +67,10 @@ export function checkConflicts(stack: TerraformStack): void {
   for (const [group, grants] of declared) {
     const vendor = group.split(' ')[0] as VendorName;
     const owners = new Map<string, string>();
-    grants.forEach(({ source, instance }, i) => {
+    const policies = new Map<string, Array<{ org: unknown; path: string }>>();
+    grants.forEach(({ source, instance }) => {
       const text = conflictText(instance);
-      const earlier = vendor === 'polytomic'
-        ? grants.slice(0, i).find((g) => g.source !== source && samePolytomicPolicy(g.instance, instance))?.instance.path
-        : text === undefined ? undefined : owners.get(text);
+      const earlier = vendor === 'polytomic' ? polytomicOwner(policies, instance) : text === undefined ? undefined : owners.get(text);
       if (text !== undefined && !owners.has(text)) owners.set(text, instance.path);
       if (earlier && earlier !== instance.path) {
         Annotations.of(source as never).addError(`declares the same ${vendor} grant as ${earlier} (${text ?? JSON.stringify(instance.resource.name)}): keep one of them`);

@@ -23,7 +23,7 @@ import {
 import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack } from './core';
 import { handlerAsset } from './handler-asset';
 import { checkConflicts } from './conflicts';
-import { PermissionInstance, providersOf, sourcesOf } from './registry';
+import { PermissionInstance, PermissionSource, providersOf, sourcesOf } from './registry';
 import { expressionOf, hclString, jsonTemplate } from './terraform-text';
 import type { SaasPermissionsProvider } from './permissions-provider';
 
@@ -82,10 +82,26 @@ export class PermissionBlocks extends Construct {
     return providersOf(this.stack).filter((p) => p.vendor === vendor && p.resourceType === type);
   }
 
-  /** Every valid grant of the vendor's providers of this type, with the provider it belongs to. */
+  /** Per vendor and type, the grants as last computed and how many constructs the stack had then. */
+  private readonly grantCache = new Map<string, { sources: number; providers: number; grants: Array<{ provider: SaasPermissionsProvider; instance: PermissionInstance }> }>();
+
+  /**
+   * Every valid grant of the vendor's providers of this type, with the provider it belongs to. Several blocks and
+   * locals ask during one synth; the answer changes only when constructs are added.
+   */
   private grants(vendor: VendorName, type: ResourceType): Array<{ provider: SaasPermissionsProvider; instance: PermissionInstance }> {
+    const sources = sourcesOf(this.stack);
+    const providerCount = providersOf(this.stack).length;
+    const cached = this.grantCache.get(`${vendor} ${type}`);
+    if (cached && cached.sources === sources.length && cached.providers === providerCount) return cached.grants;
+    const grants = this.computeGrants(vendor, type, sources);
+    this.grantCache.set(`${vendor} ${type}`, { sources: sources.length, providers: providerCount, grants });
+    return grants;
+  }
+
+  private computeGrants(vendor: VendorName, type: ResourceType, sources: readonly PermissionSource[]): Array<{ provider: SaasPermissionsProvider; instance: PermissionInstance }> {
     const providers = new Set(this.providers(vendor, type));
-    return sourcesOf(this.stack).filter((s) => s.vendor === vendor && s._valid).flatMap((source) => {
+    return sources.filter((s) => s.vendor === vendor && s._valid).flatMap((source) => {
       let provider: SaasPermissionsProvider;
       try {
         provider = source._providerOf();

@@ -71,9 +71,11 @@ export abstract class SaasPermission extends Construct implements PermissionSour
   /** The grants this construct declares. @internal */
   protected abstract _grants(): GrantSpec[];
 
-  /** @internal */
+  private instances?: PermissionInstance[];
+
+  /** The construct's grants as instances; computed once (the props do not change), since every block asks for them. @internal */
   _instances(): PermissionInstance[] {
-    return this._grants().map((g) => ({
+    return this.instances ??= this._grants().map((g) => ({
       key: g.identity.map((part) => keyPart(this, part)).join('/'),
       path: this.node.path,
       resource: g.resource,

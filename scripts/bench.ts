@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, HttpBackend, LocalBackend, TerraformStack } from 'cdktf';
-import { CONTRACT_VERSION, HANDLER_FILE_NAME, PAYLOAD_ENV } from '../src/contract';
+import { CONTRACT_VERSION, DEFAULT_CONNECTIONS, HANDLER_FILE_NAME, PAYLOAD_ENV, VendorName } from '../src/contract';
 import { POLYTOMIC_SIM_ROLES, PolaritySimulator, SIM_CREDENTIALS, startSimulators, Simulators } from '../src/simulators';
 import { makeTestCertificates } from '../src/simulators/certificates';
 import type { SaasProviderBaseProps } from '../constructs/permissions-provider';
@@ -30,6 +30,7 @@ const SIZES = (process.env.BENCH_SIZES ?? '50,200,500').split(',').map(Number);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'local,http').split(',') as Backend[];
 const SYNTH_SIZES = (process.env.BENCH_SYNTH_SIZES ?? '100,1000,5000').split(',').map(Number);
 const PARALLELISM = 10;
+const DRIFT_SIZE = Number(process.env.BENCH_DRIFT_SIZE ?? 500);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'saas-bench-'));
 
 /** Where Terraform keeps state: a local file (cdktf's default), or a remote http backend as pipelines use. */
@@ -117,6 +118,37 @@ async function benchCalls(sims: Simulators, n: number): Promise<string[]> {
   return all.map((s) => `| ${s.vendor} | ${per(created, s.vendor)} | ${per(unchanged, s.vendor)} | ${per(destroyed, s.vendor)} |`);
 }
 
+/**
+ * The drift report of N applied grants: its wall time (state read, a plan without refresh, one read per scope) next
+ * to `terraform show -json` alone, the state read it cannot avoid, and the vendor requests it makes.
+ */
+async function benchDrift(sims: Simulators, n: number): Promise<string[]> {
+  const env = terraformEnv(sims.env);
+  const dir = path.join(work, `drift-${n}`);
+  writeProductStack(dir, n);
+  const stackDir = path.join(dir, 'out', 'stacks', 'bench');
+  await terraform(stackDir, ['init'], env);
+  await terraform(stackDir, ['apply', '-auto-approve', `-parallelism=${PARALLELISM}`], env);
+  const all = [sims.polarity, sims.britive, sims.kore, sims.polytomic];
+  const drift: number[] = [];
+  const show: number[] = [];
+  let requests: Record<string, number> = {};
+  for (let r = 0; r < RUNS; r++) {
+    for (const s of all) s.requests.length = 0;
+    const run = await runProcess(process.execPath, [path.join(ROOT, 'bin/cdktf-saas-permissions.js'), 'drift', '--json', '--stack-dir', stackDir], { env });
+    if (run.code !== 0) throw new Error(`drift failed (exit ${run.code}): ${run.output.slice(-2000)}`);
+    drift.push(run.ms);
+    requests = Object.fromEntries(all.map((s) => [s.vendor, s.requests.length]));
+    const shown = await runProcess('terraform', ['show', '-json'], { cwd: stackDir, env });
+    show.push(shown.ms);
+  }
+  await terraform(stackDir, ['destroy', '-auto-approve', `-parallelism=${PARALLELISM}`], env);
+  const total = Object.values(requests).reduce((a, b) => a + b, 0);
+  return [
+    `| ${n} | ${fmt(median(drift))} | ${fmt(median(show))} | **${(median(drift) / median(show)).toFixed(2)}x** | ${total} (${Object.entries(requests).map(([v, c]) => `${v} ${c}`).join(', ')}) |`,
+  ];
+}
+
 interface HandlerRow { name: string; ms: number; kb: number }
 
 /** One create per vendor against its simulator, and one over HTTPS, interleaved with `node -e 0`. */
@@ -125,7 +157,7 @@ async function benchHandler(sims: Simulators): Promise<HandlerRow[]> {
   const certs = makeTestCertificates(fs.mkdtempSync(path.join(work, 'certs-')));
   const tls = new PolaritySimulator({ token: SIM_CREDENTIALS.polarityToken });
   await tls.start(0, '127.0.0.1', { key: certs.key, cert: certs.cert });
-  const payload = (vendor: string, connection: object, resource: object) => JSON.stringify({ v: CONTRACT_VERSION, vendor, path: 'bench/grant', removalPolicy: 'destroy', connection, resource });
+  const payload = (vendor: VendorName, connection: object, resource: object) => JSON.stringify({ v: CONTRACT_VERSION, vendor, path: 'bench/grant', connection: { ...DEFAULT_CONNECTIONS[vendor], ...connection }, resource });
   const polarity = { integrationId: 'virustotal', groupId: '7', permissions: ['read'] };
   // What the handler sends for that grant (src/vendors/polarity.ts).
   const polarityBody = JSON.stringify({ data: [{ type: 'permissions', attributes: { permissions: ['read'] }, relationships: { group: { data: { type: 'groups', id: '7' } }, integration: { data: { type: 'integrations', id: 'virustotal' } } } }] });
@@ -183,6 +215,8 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${tf}, parallelism ${PARALLELISM}, medians of ${RUNS} runs (handler: ${HANDLER_RUNS})`;
   process.stdout.write(`machine: ${machine}\n`);
   const sims = await startSimulators();
+  // The mixed stack grants to Polarity groups 1..N; the simulator, like the server, knows only groups that exist.
+  for (let group = 21; group <= Math.max(...SIZES, DRIFT_SIZE); group++) sims.polarity.addGroup(String(group));
   stateServer = await startStateServer();
   const lines: string[] = [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`, ''];
   try {
@@ -218,6 +252,10 @@ async function main(): Promise<void> {
     }
     const validated = await benchSynth(100, true);
     lines.push('', `With cdktf's default validations, which spawn \`terraform version\` once per terraform_data, 100 constructs synthesize in ${fmt(validated.constructs)} (8 terraform_data blocks in all) and 100 bare DataResources in ${fmt(validated.bare)}.`);
+
+    lines.push('', `### Drift report of N applied grants (\`drift --json\`, fresh process, median of ${RUNS})`, '',
+      '| N | drift | `terraform show -json` | ratio | vendor requests |', '|---|---|---|---|---|', ...(await benchDrift(sims, DRIFT_SIZE)));
+    process.stdout.write(`${lines.slice(-1).join('\n')}\n`);
 
     lines.push('', `### Vendor calls per grant (counted by the simulators, N = ${SIZES[0]})`, '',
       '| vendor | create | unchanged re-apply | destroy |', '|---|---|---|---|', ...(await benchCalls(sims, SIZES[0])));

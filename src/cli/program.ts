@@ -50,10 +50,12 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
     say(`No grants in state in ${dir}: nothing to compare (apply the stack first).`);
     return 0;
   }
-  const pending = await pendingApply(dir);
-  if (pending.pending === undefined) process.stderr.write(`Could not tell whether the synthesized stack differs from the last apply: ${redact(pending.reason ?? '', secrets)}\n`);
+  // The plan needs no vendor: it runs while the vendors are read.
+  const planned = pendingApply(dir);
   const sessions = await openSessions(stack, env, secrets);
   let result: DriftResult = await collectDrift(stack, sessions, { unmanaged: lookForUnmanaged, secrets });
+  const pending = await planned;
+  if (pending.pending === undefined) process.stderr.write(`Could not tell whether the synthesized stack differs from the last apply: ${redact(pending.reason ?? '', secrets)}\n`);
   let fixed = new Set<string>();
   let acted = false;
   if (options.prune && result.unmanaged.length > 0) {
