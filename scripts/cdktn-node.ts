@@ -10,8 +10,15 @@ import { runProcess } from './run-process';
 
 const MINIMUM = [22, 19] as const;
 
-function recentEnough(version: string): boolean {
-  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+/** The platform's node package and the range cdktn-cli accepts, as a package.json would list them. */
+export const NODE_PACKAGE = {
+  name: `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`,
+  range: `^${MINIMUM.join('.')}.0`,
+} as const;
+
+/** Whether a Node.js version (`v22.19.0`) runs cdktn-cli. */
+export function recentEnough(version: string): boolean {
+  const [major, minor] = version.trim().replace(/^v/, '').split('.').map(Number);
   return major > MINIMUM[0] || (major === MINIMUM[0] && minor >= MINIMUM[1]);
 }
 
@@ -20,7 +27,7 @@ export async function cdktnNodeDir(root: string): Promise<string> {
   const prefix = path.join(root, 'node_modules', '.cache', 'cdktn-node');
   const bin = path.join(prefix, 'node_modules', '.bin');
   if (!fs.existsSync(path.join(bin, process.platform === 'win32' ? 'node.cmd' : 'node'))) {
-    const pkg = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}@^${MINIMUM.join('.')}.0`;
+    const pkg = `${NODE_PACKAGE.name}@${NODE_PACKAGE.range}`;
     process.stdout.write(`Node ${process.version} is too old for cdktn-cli; installing ${pkg} from the npm registry into ${path.relative(root, prefix)}\n`);
     fs.mkdirSync(prefix, { recursive: true });
     const install = await runProcess('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', pkg]);

@@ -7,13 +7,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Simulators, startSimulators } from '../../src/simulators';
+import { NODE_PACKAGE, recentEnough } from '../../scripts/cdktn-node';
 import { runProcess } from '../../scripts/run-process';
 import { FreshApp, REPO_ROOT, allGranted, devVersion, vendorState } from './fresh-app';
 
 jest.setTimeout(600_000);
-
-/** The npm package holding the Node binary of this platform, as the `node` package would pick it. */
-const NODE_PACKAGE = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
 
 describe('a fresh cdktn app with the packed cdktn-saas-permissions', () => {
   let sims: Simulators;
@@ -24,7 +22,7 @@ describe('a fresh cdktn app with the packed cdktn-saas-permissions', () => {
       core: 'cdktn',
       packageDir: path.join(REPO_ROOT, 'build', 'cdktn-saas-permissions'),
       dependencies: { cdktn: devVersion('cdktn'), constructs: devVersion('constructs') },
-      devDependencies: { 'cdktn-cli': devVersion('cdktn-cli'), [NODE_PACKAGE]: '^22.19.0' },
+      devDependencies: { 'cdktn-cli': devVersion('cdktn-cli'), [NODE_PACKAGE.name]: NODE_PACKAGE.range },
     });
   });
   afterAll(async () => {
@@ -44,8 +42,7 @@ describe('a fresh cdktn app with the packed cdktn-saas-permissions', () => {
 
   test('the app\'s node is the one cdktn-cli needs', async () => {
     const { output } = await runProcess('node', ['--version'], { env: app.env() });
-    const [major, minor] = output.trim().slice(1).split('.').map(Number);
-    expect(major > 22 || (major === 22 && minor >= 19)).toBe(true);
+    expect(recentEnough(output)).toBe(true);
   });
 
   test('the app type-checks against the twin\'s declarations', async () => {

@@ -10,7 +10,7 @@ import { Simulators } from '../../src/simulators';
 import { runProcess } from '../../scripts/run-process';
 import { terraformEnv } from '../../scripts/terraform-env';
 
-const ROOT = path.resolve(__dirname, '../..');
+export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const ROLE = '6c1a2b3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d';
 
 export interface Flavour {
@@ -147,7 +147,5 @@ export function allGranted(): Record<string, unknown> {
 
 /** The packages the repository develops against, so the app installs what the tests here already ran. */
 export function devVersion(name: string): string {
-  return require(path.join(ROOT, 'node_modules', name, 'package.json')).version;
+  return require(path.join(REPO_ROOT, 'node_modules', name, 'package.json')).version;
 }
-
-export const REPO_ROOT = ROOT;
