@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Simulators } from '../../src/simulators';
+import { Simulators, startSimulators } from '../../src/simulators';
 import { runProcess } from '../../scripts/run-process';
 import { terraformEnv } from '../../scripts/terraform-env';
 
@@ -131,12 +131,12 @@ export class FreshApp {
 }
 
 /** What the four simulated vendors hold. */
-export function vendorState(sims: Simulators): Record<string, unknown> {
+function vendorState(sims: Simulators): Record<string, unknown> {
   return { polarity: sims.polarity.snapshot(), britive: sims.britive.snapshot(), kore: sims.kore.snapshot(), polytomic: sims.polytomic.snapshot() };
 }
 
 /** What the vendors hold once the app's four constructs are deployed. */
-export function allGranted(): Record<string, unknown> {
+function allGranted(): Record<string, unknown> {
   return {
     polarity: { virustotal: { 7: ['read'] } },
     britive: { 'pap-oncall': ['role:AdministratorAccess'] },
@@ -148,4 +148,60 @@ export function allGranted(): Record<string, unknown> {
 /** The packages the repository develops against, so the app installs what the tests here already ran. */
 export function devVersion(name: string): string {
   return require(path.join(REPO_ROOT, 'node_modules', name, 'package.json')).version;
+}
+
+/**
+ * The journey, the same on each core: the tarball installs with its handler and command and without the other core,
+ * the app type-checks, the core's CLI deploys the four constructs, a deploy without one of them revokes that one
+ * alone, and destroy revokes everything. `more` adds what is particular to a core; its tests run once the app is
+ * compiled, before the first deploy.
+ */
+export function describeFreshApp(flavour: Flavour, more: (get: () => { app: FreshApp; sims: Simulators }) => void): void {
+  const { core } = flavour;
+  describe(`a fresh ${core} app installing the packed tarball`, () => {
+    let sims: Simulators;
+    let app: FreshApp;
+    beforeAll(async () => {
+      sims = await startSimulators();
+      app = await FreshApp.create(flavour);
+    });
+    afterAll(async () => {
+      app?.dispose();
+      await sims?.stop();
+    });
+
+    test(`the tarball installs with its handler and command, and without ${core === 'cdktf' ? 'cdktn' : 'cdktf'}`, () => {
+      const installed = path.join(app.dir, 'node_modules', app.library);
+      for (const file of ['LICENSE', 'dist/lifecycle-handler.cjs', 'lib/constructs/index.d.ts']) {
+        expect(fs.existsSync(path.join(installed, file))).toBe(true);
+      }
+      expect(fs.realpathSync(path.join(app.dir, 'node_modules/.bin', app.library))).toBe(path.join(installed, `bin/${app.library}.js`));
+      // Two cores in one app fail at synth: the package must not bring the other one along.
+      expect(fs.existsSync(path.join(app.dir, 'node_modules', core === 'cdktf' ? 'cdktn' : 'cdktf'))).toBe(false);
+    });
+
+    test('the app type-checks against the package\'s declarations', async () => {
+      await app.compile();
+    });
+
+    more(() => ({ app, sims }));
+
+    test(`${core} deploy grants what the four constructs declare, synthesized by ${core}`, async () => {
+      const output = await app.cli('deploy', 'all', sims.env);
+      expect(output).toMatch(/Apply complete!/);
+      expect(vendorState(sims)).toEqual(allGranted());
+      const tf = JSON.parse(fs.readFileSync(path.join(app.dir, 'cdktf.out', 'stacks', 'saas', 'cdk.tf.json'), 'utf8'));
+      expect(tf['//'].metadata.version).toBe(app.installedVersion(core));
+    });
+
+    test('removing a construct and deploying revokes its grant, and only that', async () => {
+      await app.cli('deploy', 'without-britive', sims.env);
+      expect(vendorState(sims)).toEqual({ ...allGranted(), britive: {} });
+    });
+
+    test(`${core} destroy revokes everything`, async () => {
+      await app.cli('destroy', 'without-britive', sims.env);
+      expect(vendorState(sims)).toEqual({ polarity: {}, britive: {}, kore: {}, polytomic: {} });
+    });
+  });
 }
