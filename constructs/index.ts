@@ -1,6 +1,6 @@
 export * from './permissions-provider';
 export * from './permission';
-export type { PolytomicPolicyAction, RemovalPolicy } from '../src/contract';
+export type { PolytomicPolicyAction, RemovalPolicy, VendorName } from '../src/contract';
 export * from './polarity';
 export * from './britive';
 export * from './kore';

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import {
   Connection, DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, HTTP_URL, HttpSettings, IDENTITY_FIELDS, ProviderSettings, StoredGrant, VendorName,
 } from '../src/contract';
-import { Token } from './core';
+import { CORE_PACKAGE, Token } from './core';
 import { PermissionBlocks } from './permission-blocks';
 import { reportProblems, synthChecker } from './props-check';
 import { registerProvider } from './registry';
@@ -10,7 +10,8 @@ import { registerProvider } from './registry';
 /** Settings every vendor's provider construct takes. */
 export interface SaasProviderBaseProps {
   /**
-   * The Terraform resource type behind each permission. `null_resource` needs the hashicorp/null provider, and since
+   * The Terraform resource type behind each permission. `null_resource` needs the hashicorp/null provider
+   * (@cdktf/provider-null; not offered by cdktn-saas-permissions, as there is no @cdktn/provider-null), and since
    * it cannot update in place, a change to removalPolicy, a construct's path or connection settings briefly revokes
    * and re-grants.
    * @default 'terraform_data'
@@ -71,6 +72,12 @@ export abstract class SaasPermissionsProvider extends Construct {
     if (this.resourceType !== 'terraform_data' && this.resourceType !== 'null_resource') {
       c.report('resourceType', `must be "terraform_data" or "null_resource", got ${JSON.stringify(this.resourceType)}`);
     }
+    // Only cdktf has prebuilt null provider bindings; @cdktf/provider-null would load a second core beside another.
+    const nullResourceRefused = this.resourceType === 'null_resource' && CORE_PACKAGE !== 'cdktf';
+    if (nullResourceRefused) {
+      c.report('resourceType', `"null_resource" needs prebuilt bindings of the hashicorp/null provider, and none are published for ${CORE_PACKAGE} ` +
+        `(no @${CORE_PACKAGE}/provider-null): cdktn-saas-permissions offers "terraform_data" only, so remove resourceType`);
+    }
     const seconds = (field: string, value: number | undefined, fallbackMs: number) => {
       if (value === undefined) return fallbackMs;
       if (!Number.isFinite(value) || value <= 0) c.report(field, `must be a positive number, got ${value}`);
@@ -92,7 +99,7 @@ export abstract class SaasPermissionsProvider extends Construct {
     reportProblems(this, c);
     registerProvider(this);
     const blocks = PermissionBlocks.of(this);
-    if (this.resourceType === 'null_resource') blocks.ensureType('null_resource');
+    if (this.resourceType === 'null_resource' && !nullResourceRefused) blocks.ensureType('null_resource');
     if (props.nodeCommand) blocks.useNodeCommand(props.nodeCommand);
   }
 

@@ -20,7 +20,11 @@ export interface PermissionInstance {
   readonly expand?: { readonly field: string; readonly list: unknown };
 }
 
-/** A construct that declares grants on a provider; the blocks ask for them at synth time. */
+/**
+ * A construct that declares grants on a provider; the blocks ask for them at synth time. Marked internal because
+ * SaasPermission implements it, and jsii otherwise counts it as public API.
+ * @internal
+ */
 export interface PermissionSource {
   readonly node: Construct['node'];
   readonly vendor: VendorName;

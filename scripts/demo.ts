@@ -3,17 +3,24 @@
  * of main.ts, shows what each vendor holds, changes access by hand at two vendors and lets `drift` report and repair
  * it, deploys a reviewed change, re-deploys to show nothing is called, destroys, shows the vendors clean, and stops.
  * Exits non-zero if any step or any expectation fails.
+ * `npm run demo -- --core cdktn` does the same on CDK Terrain: cdktn-cli (on a Node >= 22.19, see cdktn-node.ts)
+ * runs main.ts with scripts/core-alias.cjs preloaded, which resolves the module cdktf to cdktn.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseArgs } from 'util';
 import { Simulators, startSimulators } from '../src/simulators';
+import { cdktnNodeDir } from './cdktn-node';
 import { runProcess } from './run-process';
 import { terraformEnv } from './terraform-env';
 
 const ROOT = path.resolve(__dirname, '..');
 const STACK = 'saas-access';
 const LOG_DIR = path.join(ROOT, 'cdktf.out');
+const CORE = parseArgs({ options: { core: { type: 'string', default: 'cdktf' } } }).values.core!;
+// The app command of cdktf.json, with the core alias preloaded on CDK Terrain.
+const CORE_ARGS = CORE === 'cdktn' ? ['--app', 'npx tsx --require ./scripts/core-alias.cjs main.ts'] : [];
 
 function requireTerraform(): void {
   const probe = spawnSync('terraform', ['version'], { encoding: 'utf8' });
@@ -25,10 +32,10 @@ function requireTerraform(): void {
   process.stdout.write(`${probe.stdout.split('\n')[0]}\n`);
 }
 
-/** Runs cdktf; keeps its full log in cdktf.out/ and prints the lines that say what happened at the vendors. */
+/** Runs the core's CLI; keeps its full log in cdktf.out/ and prints the lines that say what happened at the vendors. */
 async function cdktf(step: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  process.stdout.write(`\n$ cdktf ${args.join(' ')}\n`);
-  const { code, output } = await runProcess(path.join(ROOT, 'node_modules/.bin/cdktf'), args, { cwd: ROOT, env });
+  process.stdout.write(`\n$ ${CORE} ${args.join(' ')}\n`);
+  const { code, output } = await runProcess(path.join(ROOT, 'node_modules/.bin', CORE), [...args, ...CORE_ARGS], { cwd: ROOT, env });
   const text = output.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
   fs.mkdirSync(LOG_DIR, { recursive: true });
   fs.writeFileSync(path.join(LOG_DIR, `demo-${step}.log`), text);
@@ -37,7 +44,7 @@ async function cdktf(step: string, args: string[], env: NodeJS.ProcessEnv): Prom
     if (handler) process.stdout.write(`  ${handler[1].trim()}\n`);
     else if (/Apply complete!|Destroy complete!|No changes\./.test(line)) process.stdout.write(`  ${line.trim()}\n`);
   }
-  if (code !== 0) throw new Error(`cdktf ${args[0]} failed (exit ${code}); full log: cdktf.out/demo-${step}.log\n${text.split('\n').slice(-30).join('\n')}`);
+  if (code !== 0) throw new Error(`${CORE} ${args[0]} failed (exit ${code}); full log: cdktf.out/demo-${step}.log\n${text.split('\n').slice(-30).join('\n')}`);
 }
 
 /** Runs the command-line tool against the deployed stack and prints what it says; returns its exit code. */
@@ -65,12 +72,17 @@ function expectState(actual: unknown, expected: unknown, what: string): void {
 }
 
 async function main(): Promise<void> {
+  if (CORE !== 'cdktf' && CORE !== 'cdktn') throw new Error(`--core must be cdktf or cdktn, got ${CORE}`);
   requireTerraform();
+  const nodeDir = CORE === 'cdktn' ? await cdktnNodeDir(ROOT) : undefined;
   // State from an interrupted earlier demo refers to simulators that are gone; start clean.
   for (const f of fs.readdirSync(ROOT)) if (f.startsWith(`terraform.${STACK}.tfstate`)) fs.rmSync(path.join(ROOT, f));
   const sims = await startSimulators();
   process.stdout.write(`Vendor simulators on ${Object.entries(sims.env).filter(([k]) => /URL|TENANT/.test(k)).map(([, v]) => v).join(', ')}\n`);
-  const env = (stage: number) => terraformEnv({ ...sims.env, DEMO_STAGE: String(stage) } as Record<string, string>);
+  const env = (stage: number) => {
+    const vars = terraformEnv({ ...sims.env, DEMO_STAGE: String(stage) } as Record<string, string>);
+    return nodeDir ? { ...vars, PATH: `${nodeDir}${path.delimiter}${vars.PATH}` } : vars;
+  };
   try {
     await cdktf('deploy-1', ['deploy', STACK, '--auto-approve'], env(1));
     const first = showVendors(sims, 'after the first deploy') as Record<string, Record<string, { id?: string }>>;
@@ -96,7 +108,7 @@ async function main(): Promise<void> {
     expectState(calls, 0, 'vendor calls on an unchanged re-deploy');
 
     await cdktf('destroy', ['destroy', STACK, '--auto-approve'], env(2));
-    const last = showVendors(sims, 'after cdktf destroy');
+    const last = showVendors(sims, `after ${CORE} destroy`);
     expectState(last, { polarity: {}, britive: {}, kore: {}, polytomic: {} }, 'vendors after destroy');
     process.stdout.write('\nDemo complete: every grant was created, changed in place, and revoked.\n');
   } finally {

@@ -153,6 +153,12 @@ export function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
 export function watchParent(intervalMs = 200): AbortController {
   const controller = new AbortController();
   const parent = process.ppid;
+  // Orphans are re-parented to PID 1: a handler whose terraform died before this line starts as its child. PID 1 is
+  // terraform only where a container runs it as its first process.
+  if (parent === 1 && !initIsTerraform()) {
+    controller.abort('the terraform process that started this run was gone before it began');
+    return controller;
+  }
   if (parent <= 1) return controller;
   const timer = setInterval(() => {
     if (process.ppid !== parent) {
@@ -162,6 +168,15 @@ export function watchParent(intervalMs = 200): AbortController {
   }, intervalMs);
   timer.unref();
   return controller;
+}
+
+/** Whether PID 1 is terraform itself (a container's first process); unknown (no /proc) counts as yes. */
+function initIsTerraform(): boolean {
+  try {
+    return (require('fs') as typeof import('fs')).readFileSync('/proc/1/comm', 'utf8').trim() === 'terraform';
+  } catch {
+    return true;
+  }
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {

@@ -11,6 +11,13 @@ import { Simulators, startSimulators } from '../../src/simulators';
 import { runProcess } from '../../scripts/run-process';
 import { terraformEnv } from '../../scripts/terraform-env';
 
+/**
+ * The CDK core the suite runs on: `cdktf`, or `cdktn` in jest's cdktn project, which maps the module `cdktf` to
+ * `cdktn` for these tests and the constructs alike (jest.config.js).
+ */
+export const CORE: 'cdktf' | 'cdktn' = (globalThis as { SAAS_PERMISSIONS_CORE?: 'cdktn' }).SAAS_PERMISSIONS_CORE ?? 'cdktf';
+export const CORE_VERSION: string = require(`${CORE}/package.json`).version;
+
 export interface TerraformRun {
   readonly code: number;
   /** stdout and stderr together, as a pipeline log would hold them. */
@@ -44,7 +51,11 @@ export class E2eWorkspace {
     new LocalBackend(stack, { path: this.stateFile });
     build(stack);
     app.synth();
-    return fs.readFileSync(path.join(this.stackDir, 'cdk.tf.json'), 'utf8');
+    const text = fs.readFileSync(path.join(this.stackDir, 'cdk.tf.json'), 'utf8');
+    // The core stamps its version into every stack: proof that the suite ran on the core it names.
+    const stamped = JSON.parse(text)['//']?.metadata?.version;
+    if (stamped !== CORE_VERSION) throw new Error(`the stack was synthesized by core version ${stamped}, not by ${CORE} ${CORE_VERSION}`);
+    return text;
   }
 
   /** Runs terraform in the stack folder with the simulators' environment; never throws on a non-zero exit. */
