@@ -20,7 +20,7 @@ import { Construct } from 'constructs';
 import {
   ADDRESS_ENV, CONTRACT_VERSION, MANIFEST_KEY, PAYLOAD_ENV, VENDORS, VendorName, instanceKey,
 } from '../src/contract';
-import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack } from './core';
+import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack, Token } from './core';
 import { handlerAsset } from './handler-asset';
 import { checkConflicts } from './conflicts';
 import { PermissionInstance, PermissionSource, providersOf, sourcesOf } from './registry';
@@ -127,16 +127,23 @@ export class PermissionBlocks extends Construct {
       },
     });
     // Grants whose identity is only known at apply time (a value from another resource, a list from a variable)
-    // cannot be compared at synth: a precondition refuses two instances of one provider holding the same grant.
-    const owners = new TerraformLocal(this, `${vendor}-${type}-owners`, `\${{ for k, v in ${all} : format("%s %s", v.provider, v.conflict) => v.path... }}`);
+    // cannot be compared at synth: a precondition refuses two instances of one provider holding the same grant. Only
+    // emitted where such grants exist (literal identities are compared at synth), since Terraform checks it for
+    // every instance on every plan.
+    const checked = () => this.grants(vendor, type).some(({ instance }) => instance.expand || instance.conflict.some((part) => Token.isUnresolved(part)));
+    const owners = new TerraformLocal(this, `${vendor}-${type}-owners`, Lazy.anyValue({
+      produce: () => (checked() ? `\${{ for k, v in ${all} : format("%s %s", v.provider, v.conflict) => v.path... }}` : {}),
+    }));
     owners.overrideLogicalId(`${locals}_owners`);
     const owner = `local.${locals}_owners[format("%s %s", each.value.provider, each.value.conflict)]`;
-    const lifecycle = {
-      precondition: [{
-        condition: `\${length(${owner}) == 1}`,
-        error_message: `The same ${vendor} grant \${each.value.conflict} is declared by more than one construct (\${join(", ", ${owner})}): keep one of them.`,
-      }],
-    };
+    const lifecycle = Lazy.anyValue({
+      produce: () => (checked() ? {
+        precondition: [{
+          condition: `\${length(${owner}) == 1}`,
+          error_message: `The same ${vendor} grant \${each.value.conflict} is declared by more than one construct (\${join(", ", ${owner})}): keep one of them.`,
+        }],
+      } : {}),
+    });
     const provisioner = (operation: 'apply' | 'revoke', payload: string) => ({
       'local-exec': {
         ...(operation === 'revoke' ? { when: 'destroy' } : {}),

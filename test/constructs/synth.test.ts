@@ -48,10 +48,22 @@ describe('synthesized blocks', () => {
     expect(apply.provisioner[0]['local-exec']).toMatchObject({ command: 'apply', environment: { SAAS_PERMISSIONS_PAYLOAD: '${each.value.apply}' } });
     expect(apply.provisioner[0]['local-exec'].when).toBeUndefined();
     expect(apply.provisioner[0]['local-exec'].interpreter[1]).toMatch(/^assets\/.+\/lifecycle-handler\.cjs$/);
-    // Both blocks refuse two constructs holding one grant whose identity is only known at apply time.
+    // Literal identities are compared at synth: no precondition for Terraform to check on every plan.
+    expect(tf.locals.polarity_instances_owners).toEqual({});
+    expect(apply.lifecycle).toEqual({});
+  });
+
+  test('an identity known only at apply time gets a precondition on both blocks that refuses a grant declared twice', () => {
+    const tf = synthJson((s) => {
+      const group = new DataResource(s, 'group', { input: {} });
+      new PolarityProvider(s, 'polarity');
+      new PolarityIntegrationPermission(s, 'g', { integrationId: 'shodan', groupId: group.getStringAttribute('output'), permissions: ['read'] });
+    });
+    const apply = tf.resource.terraform_data.polarity_apply;
     expect(tf.locals.polarity_instances_owners).toBe('${{ for k, v in local.polarity_instances : format("%s %s", v.provider, v.conflict) => v.path... }}');
     expect(apply.lifecycle.precondition[0].condition).toBe('${length(local.polarity_instances_owners[format("%s %s", each.value.provider, each.value.conflict)]) == 1}');
-    expect(revoke.lifecycle).toEqual(apply.lifecycle);
+    expect(tf.resource.terraform_data.polarity_revoke.lifecycle).toEqual(apply.lifecycle);
+    expect(tf.resource.terraform_data.britive_apply.lifecycle).toEqual({});
   });
 
   test('the blocks belong to the stack: moving or deleting a provider construct does not rename or remove them', () => {
