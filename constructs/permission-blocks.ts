@@ -24,7 +24,7 @@ import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal,
 import { handlerAsset } from './handler-asset';
 import { checkConflicts } from './conflicts';
 import { PermissionInstance, PermissionSource, providersOf, sourcesOf } from './registry';
-import { expressionOf, hclString, jsonTemplate } from './terraform-text';
+import { expressionOf, hclKeyPart, hclString, jsonTemplate } from './terraform-text';
 import type { SaasPermissionsProvider } from './permissions-provider';
 
 export type ResourceType = 'terraform_data' | 'null_resource';
@@ -176,7 +176,8 @@ export class PermissionBlocks extends Construct {
 
     // No depends_on between the terraform_data blocks: Terraform would link every apply instance to every revoke
     // instance (N*N edges). Order is not needed: creating a revoke instance runs nothing and cannot fail, so it is in
-    // state even when its apply fails; and an apply replaced for a new identity never races a revoke of that identity.
+    // state even when its apply fails; and an apply replaced for a new identity does not race the revoke of the old
+    // one, unless both identities spell one vendor object (README, Limits).
     const apply = this.block(vendor, type, 'apply');
     apply.addOverride('for_each', `\${${all}}`);
     apply.addOverride('lifecycle', lifecycle);
@@ -197,7 +198,8 @@ export class PermissionBlocks extends Construct {
     if (type === 'terraform_data') {
       block = new DataResource(this, id, {});
     } else {
-      // Loaded only when asked for: @cdktf/provider-null is an optional peer dependency.
+      // Loaded only when asked for: @cdktf/provider-null is an optional peer dependency, and cdktf's alone (the CDK
+      // Terrain build refuses null_resource before this runs).
       const nullProvider = require('@cdktf/provider-null') as typeof import('@cdktf/provider-null');
       if (!this.stack.node.tryFindChild('SaasPermissionsNullProvider')) new nullProvider.provider.NullProvider(this.stack, 'SaasPermissionsNullProvider', {});
       block = new nullProvider.resource.Resource(this, id, {}) as unknown as TerraformResource;
@@ -228,7 +230,7 @@ export class PermissionBlocks extends Construct {
       const { field, list } = instance.expand!;
       const value = this.instanceValue(provider, instance, { ...instance.resource, [field]: item }, { ...instance, conflict: [...instance.conflict, item] });
       const fields = Object.entries(value).map(([name, text]) => `${name} = ${hclString(text.split(JSON.stringify(item)).join('${jsonencode(item)}'))}`);
-      const key = `${hclString(`${instanceKey(vendor, provider.providerId, instance.key)}/~`).slice(0, -1)}\${item}"`;
+      const key = `${hclString(`${instanceKey(vendor, provider.providerId, instance.key)}/~`).slice(0, -1)}\${${hclKeyPart('item')}}"`;
       return `{ for item in toset(${expressionOf(this, list)}) : ${key} => { ${fields.join(', ')} } }`;
     });
   }
@@ -250,22 +252,21 @@ export class PermissionBlocks extends Construct {
   }
 
   /**
-   * Earlier versions kept each provider's grants in blocks named after the provider. A provider named after its
-   * vendor keeps its addresses; any other provider's instances move into the vendor's blocks. A list only Terraform
-   * knows has no keys at synth time, so those few instances are re-created under their new address instead (an
-   * idempotent grant, no revoke).
+   * Earlier versions kept each provider's grants in blocks named after the provider, and did not escape '~' in keys.
+   * A provider named after its vendor keeps its addresses; any other provider's instances, and keys that changed,
+   * move. A list only Terraform knows has no keys at synth time, so those few instances are re-created under their
+   * new address instead (an idempotent grant, no revoke).
    */
   private legacyMoves(): Array<{ from: string; to: string }> {
     const moves: Array<{ from: string; to: string }> = [];
     for (const type of this.types) {
       for (const vendor of VENDORS) {
         for (const { provider, instance } of this.grants(vendor, type)) {
-          if (instance.expand || provider.providerId === vendor) continue;
+          if (instance.expand) continue;
           for (const block of ['revoke', 'apply']) {
-            moves.push({
-              from: `${type}.${provider.providerId}_${block}[${JSON.stringify(instance.key)}]`,
-              to: `${type}.${vendor}_${block}[${JSON.stringify(instanceKey(vendor, provider.providerId, instance.key))}]`,
-            });
+            const from = `${type}.${provider.providerId}_${block}[${JSON.stringify(instance.legacyKey)}]`;
+            const to = `${type}.${vendor}_${block}[${JSON.stringify(instanceKey(vendor, provider.providerId, instance.key))}]`;
+            if (from !== to) moves.push({ from, to });
           }
         }
       }

@@ -77,6 +77,7 @@ export abstract class SaasPermission extends Construct implements PermissionSour
   _instances(): PermissionInstance[] {
     return this.instances ??= this._grants().map((g) => ({
       key: g.identity.map((part) => keyPart(this, part)).join('/'),
+      legacyKey: g.identity.map((part) => keyPart(this, part, true)).join('/'),
       path: this.node.path,
       resource: g.resource,
       removalPolicy: this.removalPolicy,

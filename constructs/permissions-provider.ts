@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import {
-  Connection, DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, HTTP_URL, HttpSettings, IDENTITY_FIELDS, ProviderSettings, StoredGrant, VendorName,
+  Connection, DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, HTTP_URL, HttpSettings, IDENTITY_FIELDS, ProviderSettings, StoredGrant, VendorName, hasUserInfo,
 } from '../src/contract';
 import { CORE_PACKAGE, Token } from './core';
 import { PermissionBlocks } from './permission-blocks';
@@ -116,10 +116,10 @@ export abstract class SaasPermissionsProvider extends Construct {
       if (Token.isUnresolved(url)) {
         c.report(field, `cannot come from a variable or another resource: a destroy-time provisioner can only use literals. ` +
           `Export the URL in an environment variable of the terraform process and name it in ${field === 'tenant' ? 'tenantEnv' : 'urlEnv'}`);
-      } else if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url)) {
+      } else if (hasUserInfo(url)) {
         c.report(field, 'must not hold a user name or password: credentials come from the token variables, and a URL is printed in messages');
       } else {
-        c.pattern(field, url, HTTP_URL, 'an http(s) URL');
+        c.pattern(field, url, HTTP_URL, 'an http(s) URL without query or fragment');
       }
     }
     for (const [field, name] of Object.entries(connection)) {

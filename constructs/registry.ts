@@ -7,6 +7,8 @@ import type { SaasPermissionsProvider } from './permissions-provider';
 export interface PermissionInstance {
   /** The grant's key within its provider (identity parts joined by "/"). */
   readonly key: string;
+  /** The key version 0.1.0 gave the same grant (it did not escape '~'). */
+  readonly legacyKey: string;
   /** Construct path, for messages and state. */
   readonly path: string;
   readonly resource: Record<string, unknown>;

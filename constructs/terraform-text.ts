@@ -10,15 +10,25 @@ function resolveExpression(scope: Construct, token: unknown): unknown {
   return Tokenization.resolve(token, { scope, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) });
 }
 
-/** A part of an instance key: literal values as they are, values from other resources by their expression. */
-export function keyPart(scope: Construct, value: unknown): string {
+/**
+ * A part of an instance key: literal values as they are, values from other resources by their expression. Keys are
+ * opaque; '/' separates parts, '$' would start Terraform template syntax in a JSON-syntax key, and '~' marks the items
+ * of a list only Terraform knows (`<key>/~<item>`), so each is escaped. `legacy` gives the key version 0.1.0 made,
+ * which did not escape '~', for the `moved` blocks that carry such instances over.
+ */
+export function keyPart(scope: Construct, value: unknown, legacy = false): string {
   if (Token.isUnresolved(value)) {
     // The expression text ("${aws_iam_role.x.name}") is stable across synths; the token's own id is not.
     const expression = JSON.stringify(resolveExpression(scope, value));
     return `ref-${createHash('sha256').update(expression).digest('hex').slice(0, 12)}`;
   }
-  // Keys are opaque; '/' separates parts and '$' would start Terraform template syntax in a JSON-syntax key.
-  return String(value).replace(/%/g, '%25').replace(/\//g, '%2F').replace(/\$/g, '%24');
+  const escaped = String(value).replace(/%/g, '%25').replace(/\//g, '%2F').replace(/\$/g, '%24');
+  return legacy ? escaped : escaped.replace(/~/g, '%7E');
+}
+
+/** The same escaping in HCL, for the items of a list only Terraform knows. */
+export function hclKeyPart(expression: string): string {
+  return `replace(replace(replace(replace(${expression}, "%", "%25"), "/", "%2F"), "$", "%24"), "~", "%7E")`;
 }
 
 /** The Terraform expression a token stands for, without its `${ }`. */

@@ -24,9 +24,6 @@ export class ConfigurationError extends SaasPermissionError {}
 /** A value known only at apply time failed validation; nothing was sent to the vendor. */
 export class ValidationError extends SaasPermissionError {}
 
-/** An id no request path can carry ("", ".", ".."): nothing was sent, and no grant can exist under it. */
-export class UnaddressableIdError extends ValidationError {}
-
 /** The run was stopped before its next request: the terraform process that started it is gone. */
 export class CancelledError extends SaasPermissionError {}
 
@@ -180,4 +177,15 @@ export function redactAndTruncate(text: string, secrets: readonly string[], max 
   if (clean.length <= max) return clean;
   // The cut may split "[REDACTED]" itself; that only shortens the marker.
   return `${redact(clean.slice(0, max), secrets)}... (${clean.length - max} more characters)`;
+}
+
+/**
+ * Every credential-looking variable of the environment, so even an error before a vendor client reads its
+ * credentials cannot print one. Short values (a flag like SOME_KEY=true) are left out: they are not credentials and
+ * would shred every message. The credentials a vendor client reads are added to the list when it reads them.
+ */
+export function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => /TOKEN|SECRET|KEY|JWT|PASSWORD/i.test(name) && (value ?? '').length >= 8)
+    .map(([, value]) => value as string);
 }

@@ -8,16 +8,15 @@ import {
   ADDRESS_ENV, CONTRACT_VERSION, Connection, DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, HttpSettings, IDENTITY_FIELDS, OPERATIONS, Operation,
   PAYLOAD_ENV, Payload, RevokePayload, VendorName, normalizeText, parseStoredGrant, splitInstanceKey,
 } from './contract';
-import { CancelledError, ConfigurationError, SaasPermissionError, UnaddressableIdError, UnconfirmedRevokeError, ValidationError, redact } from './errors';
+import { CancelledError, ConfigurationError, SaasPermissionError, UnconfirmedRevokeError, ValidationError, environmentSecrets, redact } from './errors';
 import { FieldChecker, checkBritive, checkKoreEntity, checkPolarity, checkPolytomic } from './validation';
-import { VendorClient } from './vendors/vendor';
+import { VENDOR_CLIENTS } from './vendors';
 import { openSession } from './vendors/session';
-import { polarity } from './vendors/polarity';
-import { britive } from './vendors/britive';
-import { kore } from './vendors/kore';
-import { polytomic } from './vendors/polytomic';
 
-export const VENDOR_CLIENTS: { readonly [V in VendorName]: VendorClient<any, any, any, any> } = { polarity, britive, kore, polytomic };
+/** The identity fields each vendor puts in a request path. */
+const PATH_FIELDS: { readonly [V in VendorName]: readonly string[] } = {
+  polarity: ['integrationId'], britive: ['profileId'], kore: ['botId', 'connectorId', 'entityId'], polytomic: [],
+};
 
 /** Names the revoke instances (Terraform addresses, one per line) to let go without asking the vendor. */
 export const FORGET_ENV = 'SAAS_PERMISSIONS_FORGET';
@@ -122,28 +121,16 @@ export async function runTask(task: Task, env: NodeJS.ProcessEnv, secrets: strin
   }
   if (task.operation === 'apply') validateResolved(task);
   const client = VENDOR_CLIENTS[task.vendor];
-  const session = await openSession(client, task.connection, { ...DEFAULT_HTTP_SETTINGS, ...task.http }, env, secrets, signal);
-  try {
-    return await client[task.operation](task.resource, session);
-  } catch (error) {
-    // A grant whose identity no request can address was refused before any call when it was applied; there is
+  if (task.operation === 'revoke') {
+    // A grant whose identity no request path can carry was refused before any call when it was applied: there is
     // nothing at the vendor to take away, and failing would keep the instance (and every later apply) stuck.
-    if (task.operation === 'revoke' && error instanceof UnaddressableIdError) {
-      return `${error.message.replace(/; nothing was sent$/, '')}, so no grant can exist under it: nothing to revoke for ${task.path}`;
+    const unaddressable = PATH_FIELDS[task.vendor].find((f) => ['', '.', '..'].includes(String(task.resource[f] ?? '')));
+    if (unaddressable) {
+      return `${task.vendor}: ${task.path}: ${unaddressable} ${JSON.stringify(task.resource[unaddressable])} cannot be part of a request path, so no grant can exist under it: nothing to revoke`;
     }
-    throw error;
   }
-}
-
-/**
- * Every credential-looking variable of the environment, so even an error before connect() cannot print one. Short
- * values (a flag like SOME_KEY=true) are left out: they are not credentials and would shred every message; the
- * credentials the vendor client actually reads are redacted whatever their length.
- */
-export function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(env)
-    .filter(([name, value]) => /TOKEN|SECRET|KEY|JWT|PASSWORD/i.test(name) && (value ?? '').length >= 8)
-    .map(([, value]) => value as string);
+  const session = await openSession(client, task.connection, { ...DEFAULT_HTTP_SETTINGS, ...task.http }, env, secrets, signal);
+  return client[task.operation](task.resource, session);
 }
 
 /**

@@ -138,7 +138,7 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
 
   function stopIfCancelled(request: HttpRequest): void {
     if (signal?.aborted) {
-      throw new CancelledError(`${request.context.vendor}: ${request.context.operation} stopped before sending ${request.method} ${request.url}: ${String(signal.reason ?? 'the run was cancelled')}`);
+      throw new CancelledError(`${request.context.vendor}: ${request.context.operation} stopped at ${request.method} ${request.url}: ${String(signal.reason ?? 'the run was cancelled')}`);
     }
   }
 
@@ -211,8 +211,11 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
       try {
         json = JSON.parse(text);
       } catch {
-        // A JSON answer that does not parse was cut or garbled on the way; the operations are safe to repeat.
-        throw new RetryableFailure(new NetworkError(context, method, url, `HTTP ${response.status} with a ${contentType} body that is not valid JSON: ${vendorText(text)}`));
+        // A success whose JSON does not parse was cut or garbled on the way; the operations are safe to repeat. An
+        // error answer keeps its status, and its text is read as it is.
+        if (response.ok) {
+          throw new RetryableFailure(new NetworkError(context, method, url, `HTTP ${response.status} with a ${contentType} body that is not valid JSON: ${vendorText(text)}`));
+        }
       }
     }
     if (response.ok) {

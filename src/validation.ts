@@ -14,10 +14,15 @@ export interface FieldProblem {
 export type IsUnresolved = (value: unknown) => boolean;
 const resolvedAlways: IsUnresolved = () => false;
 /**
- * An http(s) URL: scheme, host, optional path. No user information: credentials come from the token variables, and
- * a password in a URL would be printed with every message that names the URL.
+ * An http(s) URL: scheme, host, optional path. No user information, query or fragment: credentials come from the
+ * token variables, and anything in a URL is printed with every message that names it.
  */
-export const HTTP_URL = /^https?:\/\/[^/\s@?#]+(\/[^\s@]*)?$/i;
+export const HTTP_URL = /^https?:\/\/[^/\s@?#]+(\/[^\s@?#]*)?$/i;
+
+/** Whether a URL holds user information (`https://user:password@host`), which would be printed with the URL. */
+export function hasUserInfo(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url);
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** C0 and C1 control characters and DEL: a newline or a NUL in an id would forge or cut log lines. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -129,7 +134,10 @@ export function checkBritive(c: FieldChecker, r: { profileId: unknown; permissio
   if (!c.nonEmptyString('permissionType', r.permissionType)) return;
   const type = String(r.permissionType);
   const known = BRITIVE_PERMISSION_TYPES.find((t) => t.toLowerCase() === type.toLowerCase());
-  if (known && known !== type) c.warn('permissionType', `Britive's documented type is ${JSON.stringify(known)}, not ${JSON.stringify(type)}; the provider documents types as case-sensitive`);
+  if (known && known !== type) {
+    c.warn('permissionType', `Britive's documented type is ${JSON.stringify(known)}, not ${JSON.stringify(type)}; the provider documents types as case-sensitive. ` +
+      'To correct an applied one, remove the construct and apply, then add it back: in one change the old spelling\'s removal and the new one\'s addition are not ordered');
+  }
 }
 
 export function checkKoreEntity(c: FieldChecker, r: { botId: unknown; connectorId: unknown; entityId: unknown }): void {

@@ -6,7 +6,7 @@
 import pLimit from 'p-limit';
 import { DEFAULT_HTTP_SETTINGS } from '../contract';
 import { redact } from '../errors';
-import { VENDOR_CLIENTS } from '../handler';
+import { VENDOR_CLIENTS } from '../vendors';
 import { openSession } from '../vendors/session';
 import { ScopeRead, VendorSession } from '../vendors/vendor';
 import { StackProvider, StackView, StateGrant, providerKey } from './stack';
@@ -39,26 +39,28 @@ export interface DriftResult {
   /** Scopes read, and scopes that could not be read (a provider that could not connect counts its scopes). */
   readonly readOk: number;
   readonly readFailed: number;
-  /** Vendor requests made, per provider path, for the record. */
-  readonly requests: number;
 }
 
 /** How many scopes are read at once, over all providers. */
 const CONCURRENCY = 8;
 
-interface ProviderSession { readonly session?: VendorSession; readonly error?: string; requests: number }
+/**
+ * A provider's way to the vendor: a fresh session per scope or repair, each with its own deadline (a session's
+ * deadline is a handler run's, and a report may take longer than one); or why the provider cannot connect.
+ */
+export type ProviderSessions = Map<string, { readonly open: () => Promise<VendorSession> }>;
 
-/** One session per provider; a provider that cannot connect (credentials missing) makes its grants unknown. */
-export async function openSessions(stack: StackView, env: NodeJS.ProcessEnv, secrets: string[]): Promise<Map<string, ProviderSession>> {
-  const sessions = new Map<string, ProviderSession>();
+/** One opener per provider, tried once here so that a provider that cannot connect (credentials missing) is known. */
+export async function openSessions(stack: StackView, env: NodeJS.ProcessEnv, secrets: string[]): Promise<ProviderSessions> {
+  const sessions: ProviderSessions = new Map();
   for (const [key, provider] of stack.providers) {
+    const open = () => openSession(VENDOR_CLIENTS[provider.vendor], provider.settings.connection, { ...DEFAULT_HTTP_SETTINGS, ...provider.settings.http }, env, secrets);
     try {
-      const session = await openSession(VENDOR_CLIENTS[provider.vendor], provider.settings.connection, { ...DEFAULT_HTTP_SETTINGS, ...provider.settings.http }, env, secrets);
-      const counted: ProviderSession = { requests: 0 };
-      const request: VendorSession['request'] = (r) => { counted.requests++; return session.request(r); };
-      sessions.set(key, Object.assign(counted, { session: { ...session, request } }));
+      await open();
+      sessions.set(key, { open });
     } catch (error) {
-      sessions.set(key, { error: (error as Error).message, requests: 0 });
+      const reason = (error as Error).message;
+      sessions.set(key, { open: () => Promise.reject(new Error(reason)) });
     }
   }
   return sessions;
@@ -87,7 +89,7 @@ const DETAILS: Record<Exclude<DriftStatus, 'unknown'>, string> = {
 
 /** Reads every scope of the stack's grants and returns one entry per grant (and per unmanaged grant if asked). */
 export async function collectDrift(
-  stack: StackView, sessions: Map<string, ProviderSession>, options: { unmanaged: boolean; secrets: string[] },
+  stack: StackView, sessions: ProviderSessions, options: { unmanaged: boolean; secrets: string[] },
 ): Promise<DriftResult> {
   const entries: DriftEntry[] = [];
   const unmanaged: UnmanagedGrant[] = [];
@@ -110,11 +112,10 @@ export async function collectDrift(
       vendor: g.vendor, provider: provider.path, construct: g.path, address: g.address, identity: view.identity(g.resource),
       status, declared: view.declared(g.resource), actual, detail,
     });
-    const opened = sessions.get(providerKey(provider.vendor, provider.providerId))!;
     let read: ScopeRead<unknown>;
     try {
-      if (!opened.session) throw new Error(opened.error);
-      read = await VENDOR_CLIENTS[provider.vendor].read(scope, opened.session);
+      const session = await sessions.get(providerKey(provider.vendor, provider.providerId))!.open();
+      read = await VENDOR_CLIENTS[provider.vendor].read(scope, session);
       readOk++;
     } catch (error) {
       readFailed++;
@@ -145,38 +146,39 @@ export async function collectDrift(
       unmanaged.push({ entry: found, held, provider });
     }
   })));
-  const requests = [...sessions.values()].reduce((n, s) => n + s.requests, 0);
-  return { entries: sortEntries(entries), unmanaged, readOk, readFailed, requests };
+  return { entries: sortEntries(entries), unmanaged, readOk, readFailed };
 }
 
-/** Brings every missing or changed grant back to what the last apply declared, with the calls apply makes. */
-export async function fixDrift(stack: StackView, result: DriftResult, sessions: Map<string, ProviderSession>, secrets: string[]): Promise<Set<string>> {
+/**
+ * Brings every missing or changed grant back to what the last apply declared, with the calls apply makes. Returns the
+ * addresses repaired, and why the others could not be.
+ */
+export async function fixDrift(stack: StackView, result: DriftResult, sessions: ProviderSessions, secrets: string[]): Promise<{ fixed: Set<string>; failed: Map<string, string> }> {
   const fixed = new Set<string>();
+  const failed = new Map<string, string>();
   const limit = pLimit(CONCURRENCY);
   const byAddress = new Map(stack.grants.map((g) => [g.address, g]));
   await Promise.all(result.entries.filter((e) => e.status === 'missing' || e.status === 'changed').map((e) => limit(async () => {
     const grant = byAddress.get(e.address!)!;
-    const opened = sessions.get(providerKey(grant.vendor, grant.providerId))!;
     try {
-      if (!opened.session) throw new Error(opened.error);
-      await VENDOR_CLIENTS[grant.vendor].apply(grant.resource, opened.session);
+      const session = await sessions.get(providerKey(grant.vendor, grant.providerId))!.open();
+      await VENDOR_CLIENTS[grant.vendor].apply(grant.resource, session);
       fixed.add(e.address!);
     } catch (error) {
-      e.detail += ` The repair failed: ${redact((error as Error).message, secrets)}`;
+      failed.set(e.address!, redact((error as Error).message, secrets));
     }
   })));
-  return fixed;
+  return { fixed, failed };
 }
 
-/** Revokes unmanaged grants, with the calls a revoke makes. */
-export async function pruneUnmanaged(unmanaged: readonly UnmanagedGrant[], sessions: Map<string, ProviderSession>, secrets: string[]): Promise<string[]> {
+/** Revokes unmanaged grants, with the calls a revoke makes; returns why any could not be. */
+export async function pruneUnmanaged(unmanaged: readonly UnmanagedGrant[], sessions: ProviderSessions, secrets: string[]): Promise<string[]> {
   const failures: string[] = [];
   const limit = pLimit(CONCURRENCY);
   await Promise.all(unmanaged.map(({ held, provider }) => limit(async () => {
-    const opened = sessions.get(providerKey(provider.vendor, provider.providerId))!;
     try {
-      if (!opened.session) throw new Error(opened.error);
-      await VENDOR_CLIENTS[provider.vendor].revoke(held.resource, opened.session);
+      const session = await sessions.get(providerKey(provider.vendor, provider.providerId))!.open();
+      await VENDOR_CLIENTS[provider.vendor].revoke(held.resource, session);
     } catch (error) {
       failures.push(redact((error as Error).message, secrets));
     }

@@ -3,7 +3,7 @@
  * stack. A first deploy of that code adopts the grants (each apply finds them there) and changes nothing.
  */
 import { DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, VendorName } from '../contract';
-import { VENDOR_CLIENTS } from '../handler';
+import { VENDOR_CLIENTS } from '../vendors';
 import { listEntities } from '../vendors/kore';
 import { openSession } from '../vendors/session';
 import { DriftEntry } from './drift';
@@ -37,9 +37,16 @@ async function importItems(vendor: VendorName, options: ImportOptions, env: Node
     case 'kore': {
       const botId = required(options.bot, '--bot <id>', vendor);
       const connectorId = required(options.connector, '--connector <id>', vendor);
-      if (options.entity) scopes.push({ botId, connectorId, entityId: options.entity });
-      else for (const e of await listEntities(session, { botId, connectorId }, 'list the permission entities')) scopes.push({ botId, connectorId, entityId: e.entityId });
-      break;
+      if (options.entity) {
+        scopes.push({ botId, connectorId, entityId: options.entity });
+        break;
+      }
+      // The list carries every entity's users: one read for the whole connector.
+      const items: ImportItem[] = [];
+      for (const entity of await listEntities(session, { botId, connectorId }, 'list the permission entities')) {
+        items.push(...view.importItems({ botId, connectorId, entityId: entity.entityId }, { entity, users: entity.userIds }));
+      }
+      return items;
     }
     case 'polytomic': scopes.push({}); break;
   }
@@ -52,9 +59,9 @@ async function importItems(vendor: VendorName, options: ImportOptions, env: Node
   return items;
 }
 
-/** A TypeScript literal: strings single-quoted, objects and arrays on one line. */
+/** A TypeScript literal on one line; strings as JSON writes them, so no vendor text can end the literal or the line. */
 function literal(value: unknown): string {
-  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+  if (typeof value === 'string') return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
     return `{ ${Object.entries(value).map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : literal(k)}: ${literal(v)}`).join(', ')} }`;
@@ -80,7 +87,8 @@ export function importCode(packageName: string, command: string, items: ImportIt
   lines.push('');
   for (const item of items) {
     if ('comment' in item) {
-      lines.push(`// Not declared: ${item.comment}.`);
+      // Vendor text in a comment: no line terminator may end the comment and start code.
+      lines.push(`// Not declared: ${item.comment.replace(/[\r\n\u2028\u2029]/g, ' ')}.`);
       continue;
     }
     const props: Fields = { ...item.props };

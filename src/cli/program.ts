@@ -8,8 +8,7 @@ import * as path from 'path';
 import * as readline from 'readline';
 import { Command, CommanderError, Option } from 'commander';
 import { VENDORS, VendorName } from '../contract';
-import { redact } from '../errors';
-import { environmentSecrets } from '../handler';
+import { environmentSecrets, redact } from '../errors';
 import { DriftEntry, DriftResult, collectDrift, fixDrift, openSessions, pruneUnmanaged } from './drift';
 import { importCode, runImport } from './import';
 import { driftDocument, driftTable } from './report';
@@ -56,11 +55,25 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
   let result: DriftResult = await collectDrift(stack, sessions, { unmanaged: lookForUnmanaged, secrets });
   const pending = await planned;
   if (pending.pending === undefined) process.stderr.write(`Could not tell whether the synthesized stack differs from the last apply: ${redact(pending.reason ?? '', secrets)}\n`);
+  const report = () => {
+    const doc = driftDocument(result.entries, pending.pending === true);
+    process.stdout.write(options.json ? `${JSON.stringify(doc, null, 2)}\n` : driftTable(doc, lookForUnmanaged));
+  };
+  const repairs = (options.fix || options.prune) && result.entries.some((e) => e.status !== 'in-sync');
+  if (repairs && pending.pending !== false) {
+    // Repairs act on what the last apply declared: with code not yet applied, they could bring back a grant the
+    // code no longer declares, or remove one it now does.
+    report();
+    process.stderr.write(`Nothing was repaired: ${pending.pending ? 'the synthesized stack differs from what was last applied' : 'it is not known whether the synthesized stack matches the last apply'}. Deploy the stack first, then run drift --fix or --prune again.\n`);
+    return 1;
+  }
   let fixed = new Set<string>();
+  let failed = new Map<string, string>();
   let acted = false;
   if (options.prune && result.unmanaged.length > 0) {
     const list = result.unmanaged.map((u) => `  ${u.entry.vendor} ${JSON.stringify(u.entry.identity)}`).join('\n');
     if (!options.yes && !process.stdin.isTTY) {
+      report();
       process.stderr.write(`--prune would remove ${result.unmanaged.length} unmanaged grant(s):\n${list}\nNothing was removed: there is no terminal to confirm on; pass --yes to remove them.\n`);
       return 1;
     }
@@ -74,15 +87,18 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
     }
   }
   if (options.fix) {
-    fixed = await fixDrift(stack, result, sessions, secrets);
+    ({ fixed, failed } = await fixDrift(stack, result, sessions, secrets));
     acted = true;
   }
   if (acted) {
     result = await collectDrift(stack, sessions, { unmanaged: lookForUnmanaged, secrets });
-    for (const e of result.entries) if (e.address && fixed.has(e.address)) e.fixed = true;
+    for (const e of result.entries) {
+      if (e.address && fixed.has(e.address)) e.fixed = true;
+      const reason = e.address ? failed.get(e.address) : undefined;
+      if (reason) e.detail += ` The repair failed: ${reason}`;
+    }
   }
-  const doc = driftDocument(result.entries, pending.pending === true);
-  process.stdout.write(options.json ? `${JSON.stringify(doc, null, 2)}\n` : driftTable(doc, lookForUnmanaged));
+  report();
   if (result.readOk === 0 && result.readFailed > 0) {
     process.stderr.write('No vendor could be read: check the URL and credential variables the report names (the same ones apply uses).\n');
     return 1;
@@ -90,7 +106,7 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
   return exitCode(result.entries);
 }
 
-export function buildProgram(env: NodeJS.ProcessEnv, setCode: (code: number) => void): Command {
+export function buildProgram(argv: string[], env: NodeJS.ProcessEnv, setCode: (code: number) => void): Command {
   const name = packageName();
   const program = new Command(name)
     .description('Reads SaaS permissions back from the vendors: drift report and repair, and import of existing grants as code.')
@@ -118,7 +134,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, setCode: (code: number) => 
     .action(async (vendor: VendorName, options: Record<string, string | boolean | undefined>) => {
       const secrets = environmentSecrets(env);
       const { items, entries } = await runImport(vendor, { ...options, providerId: options.providerId as string | undefined }, env, secrets);
-      const command = `${name} ${process.argv.slice(2).join(' ')}`.trim();
+      const command = `${name} ${argv.slice(2).join(' ')}`.trim();
       process.stdout.write(options.json ? `${JSON.stringify({ grants: entries }, null, 2)}\n` : importCode(name, command, items, options.providerId as string | undefined));
       setCode(0);
     });
@@ -127,7 +143,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, setCode: (code: number) => 
 
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let code = 1;
-  const program = buildProgram(env, (c) => { code = c; });
+  const program = buildProgram(argv, env, (c) => { code = c; });
   try {
     await program.parseAsync(argv);
     return code;

@@ -9,7 +9,7 @@ const PAGE_SIZE = 100;
 export interface KoreScope { readonly botId: string; readonly connectorId: string; readonly entityId: string }
 export interface KoreEntity { readonly _id: string; readonly entityId: string; readonly userIds: string[] }
 /** The entity the path id named (its `_id` and source id) and the users associated with it. */
-export interface KoreHeld { readonly entity: KoreEntity; readonly users: string[]; readonly resolved: boolean }
+export interface KoreHeld { readonly entity: KoreEntity; readonly users: string[] }
 
 function describe(g: KoreGrant): string {
   return `user ${g.user} on entity ${g.entityId} of connector ${g.connectorId} (bot ${g.botId})`;
@@ -43,19 +43,24 @@ function toEntity(value: unknown): KoreEntity | undefined {
   return { _id: e._id, entityId: e.entityId, userIds: e.userIds.map(String) };
 }
 
-/** Every permission entity of the connector (a bare JSON array, paged with skip and limit). */
+/**
+ * Every permission entity of the connector (a bare JSON array, paged with skip and limit). The next page starts
+ * after what the last one held, and only an empty page ends the list: the server may cap `limit` below what was asked.
+ */
 export async function listEntities(s: VendorSession, scope: { botId: string; connectorId: string }, operation: string): Promise<KoreEntity[]> {
-  const entities: KoreEntity[] = [];
-  for (let skip = 0; ; skip += PAGE_SIZE) {
-    const url = apiUrl(s.baseUrl, 'kore')`/api/public/bot/${scope.botId}/connector/${scope.connectorId}/permission-entities?skip=${String(skip)}&limit=${String(PAGE_SIZE)}`;
+  const entities = new Map<string, KoreEntity>();
+  for (;;) {
+    const url = apiUrl(s.baseUrl, 'kore')`/api/public/bot/${scope.botId}/connector/${scope.connectorId}/permission-entities?skip=${String(entities.size)}&limit=${String(PAGE_SIZE)}`;
     const { json } = await s.request({ method: 'GET', url, headers: s.headers, success: { body: 'json' }, context: { vendor: 'kore', operation } });
     if (!Array.isArray(json)) throw new UnexpectedAnswerError({ vendor: 'kore', operation }, 'GET', url, 'answered something other than a list of entities');
+    const before = entities.size;
     for (const item of json) {
       const entity = toEntity(item);
       if (!entity) throw new UnexpectedAnswerError({ vendor: 'kore', operation }, 'GET', url, `answered an entity without _id, entityId and userIds: ${s.excerpt(JSON.stringify(item))}`);
-      entities.push(entity);
+      entities.set(entity._id, entity);
     }
-    if (json.length < PAGE_SIZE) return entities;
+    // An empty page ends the list; so does one that brings nothing new (a server that ignores skip).
+    if (entities.size === before) return [...entities.values()];
   }
 }
 
@@ -72,8 +77,8 @@ async function resolveEntity(s: VendorSession, scope: KoreScope, operation: stri
 async function changeUser(g: KoreGrant, s: VendorSession, method: 'PUT' | 'DELETE', operation: string): Promise<{ response: HttpResponse; via?: KoreEntity }> {
   const send = (id: string) => s.request({
     method, url: entityUrl(s, g, id), headers: s.headers, body: { userList: [g.user] },
-    // The docs give no status or body for either call: any 2xx with no body or a JSON one.
-    success: { body: 'empty-or-json' }, handle: [404], context: { vendor: 'kore', operation },
+    // The docs give no status or body for either call: done (200, 204) with no body or a JSON one, not 202.
+    success: { statuses: [200, 204], body: 'empty-or-json' }, handle: [404], context: { vendor: 'kore', operation },
   });
   const response = await send(g.entityId);
   if (response.status !== 404 || !isKoreError(response)) return { response };
@@ -129,11 +134,11 @@ export const kore: VendorClient<KoreConnection, KoreGrant, KoreScope, KoreHeld> 
       }
       const entity = await resolveEntity(s, scope, operation);
       if (!entity) return { exists: false, detail: `entity ${scope.entityId} is not among the connector's permission entities` };
-      return { exists: true, held: { entity, users: entity.userIds, resolved: true } };
+      return { exists: true, held: { entity, users: entity.userIds } };
     }
     const entity = toEntity(response.json);
     if (!entity) throw new UnexpectedAnswerError({ vendor: 'kore', operation }, 'GET', url, `answered without _id, entityId and userIds: ${s.excerpt(response.text)}`);
-    return { exists: true, held: { entity, users: entity.userIds, resolved: false } };
+    return { exists: true, held: { entity, users: entity.userIds } };
   },
 
   async apply(g, s) {

@@ -27,17 +27,43 @@ interface PermissionResource {
   relationships?: { group?: { data?: { id?: unknown } } };
 }
 
-/** Every integration id the server lists, page by page (JSON:API `page[size]`, `page[number]` from 1). */
+/**
+ * A page's `links.next`, as a URL on the server's own origin (a link elsewhere is not followed: the request would
+ * carry the token there); undefined when the answer has no next page.
+ */
+function nextPage(s: VendorSession, json: unknown, operation: string, url: string): string | undefined {
+  const next = (json as { links?: { next?: unknown } })?.links?.next;
+  if (typeof next !== 'string' || next === '') return undefined;
+  const resolved = new URL(next, s.baseUrl);
+  if (resolved.origin !== new URL(s.baseUrl).origin) {
+    throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', url, `answered a next page on another origin (${resolved.origin})`);
+  }
+  return resolved.href;
+}
+
+function dataList(json: unknown, operation: string, url: string): unknown[] {
+  const data = (json as { data?: unknown })?.data;
+  if (!Array.isArray(data)) throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', url, 'answered without a JSON:API data list');
+  return data;
+}
+
+/**
+ * Every integration id the server lists. Pages follow `links.next`; a server that sends no links is asked page after
+ * page (`page[number]` from 1) until a page brings nothing new, since it may cap `page[size]` below what was asked.
+ */
 async function listIntegrations(s: VendorSession, operation: string): Promise<Set<string>> {
   const ids = new Set<string>();
-  for (let page = 1; ; page++) {
-    const url = apiUrl(s.baseUrl, 'polarity')`/api/integrations?page[size]=${String(PAGE_SIZE)}&page[number]=${String(page)}`;
+  let url: string | undefined = apiUrl(s.baseUrl, 'polarity')`/api/integrations?page[size]=${String(PAGE_SIZE)}&page[number]=1`;
+  for (let page = 2; url; page++) {
     const { json } = await s.request({ method: 'GET', url, headers: s.headers, success: { body: 'json' }, context: { vendor: 'polarity', operation } });
-    const data = (json as { data?: unknown })?.data;
-    if (!Array.isArray(data)) throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', url, 'answered without a JSON:API data list');
-    for (const item of data as Array<{ id?: unknown }>) ids.add(String(item?.id));
-    if (data.length < PAGE_SIZE) return ids;
+    const before = ids.size;
+    for (const item of dataList(json, operation, url) as Array<{ id?: unknown }>) ids.add(String(item?.id));
+    if (ids.size === before) return ids;
+    url = (json as { links?: unknown })?.links !== undefined
+      ? nextPage(s, json, operation, url)
+      : apiUrl(s.baseUrl, 'polarity')`/api/integrations?page[size]=${String(PAGE_SIZE)}&page[number]=${String(page)}`;
   }
+  return ids;
 }
 
 export const polarity: VendorClient<PolarityConnection, PolarityGrant, PolarityScope, PolarityHeld> = {
@@ -81,8 +107,16 @@ export const polarity: VendorClient<PolarityConnection, PolarityGrant, PolarityS
       }
       return { exists: false, detail: `integration ${scope.integrationId} is not in the server's integration list` };
     }
-    const data = (response.json as { data?: unknown })?.data;
-    if (!Array.isArray(data)) throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', url, 'answered without a JSON:API data list');
+    // The answer may be paged (JSON:API `links.next`): a grant on a later page must not look absent.
+    const data = dataList(response.json, operation, url);
+    const seen = new Set([url]);
+    for (let next = nextPage(s, response.json, operation, url); next; ) {
+      if (seen.has(next)) throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', next, 'answered a next page that was already read');
+      seen.add(next);
+      const { json } = await s.request({ method: 'GET', url: next, headers: s.headers, success: { body: 'json' }, context: { vendor: 'polarity', operation } });
+      data.push(...dataList(json, operation, next));
+      next = nextPage(s, json, operation, next);
+    }
     const held = new Map<string, string[]>();
     for (const item of data as PermissionResource[]) {
       const group = item?.relationships?.group?.data?.id ?? /^integration:.*:(\d+)$/.exec(String(item?.id))?.[1];
@@ -127,7 +161,8 @@ export const polarity: VendorClient<PolarityConnection, PolarityGrant, PolarityS
       url: apiUrl(s.baseUrl, 'polarity')`/api/integrations/${integrationId}/relationships/permissions`,
       headers: s.headers,
       body: { data: [{ type: 'permissions', id: `integration:${integrationId}:${groupId}` }] },
-      success: { body: 'empty-or-json' },
+      // The page gives no status: done (200, 204), not accepted for later (202).
+      success: { statuses: [200, 204], body: 'empty-or-json' },
       handle: [404],
       context: { vendor: 'polarity', operation },
     });

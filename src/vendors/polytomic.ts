@@ -133,13 +133,23 @@ export const polytomic: VendorClient<PolytomicConnection, PolytomicGrant, Polyto
 
   async revoke(g, s) {
     const operation = `delete ${describe(g)}`;
-    const existing = findPolicy(await listPolicies(s, operation), g, operation);
-    if (!existing) return `polytomic: ${describe(g)} was already gone (confirmed by the policy list)`;
+    const policies = await listPolicies(s, operation);
+    const existing = findPolicy(policies, g, operation);
+    if (!existing) {
+      // Absent from a list that does not reach the policy's organization (another key, another deployment) proves
+      // nothing: every organization holds built-in policies, so the list must show the organization at all.
+      const reached = g.organizationId ? policies.some((p) => p.organization_id === g.organizationId) : policies.some((p) => p.system);
+      if (!reached) {
+        throw unconfirmed('polytomic', operation, `the policy list (${policies.length} policies) shows no ${g.organizationId ? `policy of organization ${g.organizationId}` : 'built-in policy'}, so this key may not reach the policy's organization`, s);
+      }
+      return `polytomic: ${describe(g)} was already gone (confirmed by the policy list)`;
+    }
     const response = await s.request({
       method: 'DELETE',
       url: apiUrl(s.baseUrl, 'polytomic')`/api/permissions/policies/${existing.id}`,
       headers: { ...s.headers, 'Idempotency-Key': randomUUID() },
-      success: { body: 'empty-or-json' },
+      // Done, not accepted for later (202): the policy must be gone when this says so.
+      success: { statuses: [200, 204], body: 'empty-or-json' },
       handle: [404],
       context: { vendor: 'polytomic', operation },
     });

@@ -4,8 +4,8 @@
  * on the vendor's documented success or when the vendor itself confirms the grant is absent (its own not-found for
  * that object, or a read that answers and does not hold it); anything else fails and says what to check.
  */
-import { Connection, HTTP_URL, VendorName } from '../contract';
-import { ConfigurationError, UnaddressableIdError, UnconfirmedRevokeError, ValidationError } from '../errors';
+import { Connection, HTTP_URL, VendorName, hasUserInfo } from '../contract';
+import { ConfigurationError, UnconfirmedRevokeError, ValidationError } from '../errors';
 import { HttpClientOptions, HttpRequester } from '../http';
 
 export interface VendorSession {
@@ -67,9 +67,9 @@ export function resolveBaseUrl(
   const urlSource = explicit ? `the provider's URL` : fromEnv ? envName : `the default URL (${envName} is not set)`;
   if (!url) throw new ConfigurationError(`${vendor}: no URL: set the provider's URL or export ${envName}`);
   if (!HTTP_URL.test(url)) {
-    const why = /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url)
+    const why = hasUserInfo(url)
       ? 'holds a user name or password (credentials come from the token variables, never the URL)'
-      : 'is not an http(s) URL';
+      : 'is not an http(s) URL without query or fragment';
     throw new ConfigurationError(`${vendor}: the URL from ${explicit ? 'the provider construct' : envName} ${why}`);
   }
   return { baseUrl: url.replace(/\/+$/, ''), urlSource };
@@ -86,7 +86,7 @@ export function apiUrl(baseUrl: string, vendor: string) {
     ids.forEach((id, i) => {
       const inPath = queryFrom < 0 || i < queryFrom;
       if (id === '' || (inPath && (id === '.' || id === '..'))) {
-        throw new UnaddressableIdError(`${vendor}: the id ${JSON.stringify(id)} cannot be part of a request path; nothing was sent`);
+        throw new ValidationError(`${vendor}: the id ${JSON.stringify(id)} cannot be part of a request path; nothing was sent`);
       }
     });
     const path = strings.reduce((out, part, i) => out + part + (i < ids.length ? encodeURIComponent(ids[i]) : ''), '');

@@ -113,7 +113,8 @@ describe('synthesized blocks', () => {
     });
     expect(tf.locals.kore_instances).toEqual({});
     const forEach: string = tf.resource.terraform_data.kore_revoke.for_each;
-    expect(forEach.startsWith('${merge(local.kore_instances, { for item in toset(var.users) : "st-1/fc-1/e\\"q/~${item}" => { apply = "')).toBe(true);
+    // The item is escaped as literal key parts are: no '/' in it can fake a separator, no '~' a list item.
+    expect(forEach.startsWith('${merge(local.kore_instances, { for item in toset(var.users) : "st-1/fc-1/e\\"q/~${replace(replace(replace(replace(item, "%", "%25"), "/", "%2F"), "$", "%24"), "~", "%7E")}" => { apply = "')).toBe(true);
     expect(forEach).toContain('\\"user\\":${jsonencode(item)}');
     expect(tf.resource.terraform_data.kore_apply.for_each).toBe(forEach);
   });

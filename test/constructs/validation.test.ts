@@ -78,6 +78,7 @@ const BAD_INPUTS: Array<[string, Build, RegExp]> = [
   ['polytomic: organizationId not a UUID', T({ organizationId: 'acme' }), /organizationId: must be a UUID, got "acme"/],
   ['polytomic: policy action not an object', T({ policyActions: ['read'] }), /policyActions\[0\]: must be an object/],
   ['provider: url not http(s)', (s) => { new PolarityProvider(s, 'polarity', { url: 'ftp://polarity.example.com' }); }, /url: must be an http\(s\) URL/],
+  ['provider: url with a query, which would be printed', (s) => { new PolarityProvider(s, 'polarity', { url: 'https://polarity.example.com/?token=abc' }); }, /url: must be an http\(s\) URL without query or fragment/],
   ['provider: url with a password', (s) => { new PolarityProvider(s, 'polarity', { url: 'https://svc:pw@polarity.example.com' }); }, /url: must not hold a user name or password/],
   ['provider: url from a variable', (s) => {
     new PolarityProvider(s, 'polarity', { url: new TerraformVariable(s, 'url', { type: 'string' }).stringValue });

@@ -139,6 +139,12 @@ describe('drift', () => {
     expect(run.json!.pendingApply).toBe(true);
     expect(run.json!.summary['in-sync']).toBe(6);
     expect((await drift([])).output).toContain('The synthesized stack differs from what was last applied');
+    // A repair from the last apply could bring back what the code no longer declares: it waits for a deploy.
+    ws.sims.kore.removeUsers('st-search', 'fc-drive', 'eng@example.com', ['bo@example.com']);
+    const refused = await drift(['--fix', '--json']);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(/Nothing was repaired: the synthesized stack differs from what was last applied\. Deploy the stack first/);
+    expect(ws.sims.kore.snapshot()).toEqual({ 'st-search/fc-drive/eng@example.com': ['ana@example.com'] });
   });
 
   test('bad arguments and a missing stack exit 1 with what to do', async () => {

@@ -43,9 +43,9 @@ describe('import', () => {
     ]);
     for (const o of outputs) expect(o.code).toBe(0);
     const code = outputs.map((o) => o.output).join('\n');
-    expect(code).toContain("new PolarityIntegrationPermission(this, 'virustotal-group-7', { integrationId: 'virustotal', groupId: '7', permissions: ['admin', 'read'] });");
-    expect(code).toContain("new BritiveProfilePermission(this, 'pap-oncall-group-team-ops-on-call', { profileId: 'pap-oncall', permissionName: 'Team \\'ops\\' / on-call', permissionType: 'group' });");
-    expect(code).toContain("new KoreEntityUsers(this, 'eng-example-com-users', { botId: 'st-search', connectorId: 'fc-drive', entityId: 'eng@example.com', users: ['ana@example.com', 'bo@example.com'] });");
+    expect(code).toContain('new PolarityIntegrationPermission(this, "virustotal-group-7", { integrationId: "virustotal", groupId: "7", permissions: ["admin", "read"] });');
+    expect(code).toContain('new BritiveProfilePermission(this, "pap-oncall-group-team-ops-on-call", { profileId: "pap-oncall", permissionName: "Team \'ops\' / on-call", permissionType: "group" });');
+    expect(code).toContain('new KoreEntityUsers(this, "eng-example-com-users", { botId: "st-search", connectorId: "fc-drive", entityId: "eng@example.com", users: ["ana@example.com", "bo@example.com"] });');
     expect(code).toContain('// Not declared: entity legal@example.com has no users: a KoreEntityUsers needs at least one.');
     expect(code).toMatch(/\/\/ Not declared: policy "Nobody yet" \(.*\) gives no role any action/);
     expect(code).toContain("import { PolytomicPolicy } from 'cdktf-saas-permissions';");

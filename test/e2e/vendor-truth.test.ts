@@ -106,7 +106,7 @@ describe('vendor truth', () => {
     expect(dots.output).toMatch(/integrationId must not be "\.\.": it would change the request's path/);
     // The value changes upstream: the refused grant leaves nothing to revoke, and the new value is checked in turn.
     const newline = await ws.apply(build('a\nb'), { expectFailure: true });
-    expect(newline.output).toMatch(/the id "\.\." cannot be part of a request path, so no grant can exist under it: nothing to revoke for e2e\/odd/);
+    expect(newline.output).toMatch(/polarity: e2e\/odd: integrationId "\.\." cannot be part of a request path, so no grant can exist under it: nothing to revoke/);
     expect(newline.output).toMatch(/integrationId must not contain control characters/);
     expect(ws.sims.polarity.requests.filter((r) => r.method === 'POST')).toEqual([]);
     await ws.apply(build('virustotal'));

@@ -48,7 +48,7 @@ describe('handler entry', () => {
     const payload = { v: 3, vendor: 'britive', path: 's/p', connection: { tokenEnv: 'T', tenantEnv: 'BRITIVE_TENANT' }, resource: { profileId: 'p', permissionName: 'n', permissionType: 'role' } };
     const env = { [PAYLOAD_ENV]: JSON.stringify(payload), [ADDRESS_ENV]: 'terraform_data.britive_apply["p/n/role"]', T: 'token-value-123' };
     const ftp = await run(['apply'], { ...env, BRITIVE_TENANT: 'ftp://acme.example.com' });
-    expect(ftp.err).toMatch(/^britive: the URL from BRITIVE_TENANT is not an http\(s\) URL\n  construct s\/p, Terraform instance terraform_data.britive_apply\["p\/n\/role"\]\n$/);
+    expect(ftp.err).toMatch(/^britive: the URL from BRITIVE_TENANT is not an http\(s\) URL without query or fragment\n  construct s\/p, Terraform instance terraform_data.britive_apply\["p\/n\/role"\]\n$/);
     const userinfo = await run(['apply'], { ...env, BRITIVE_TENANT: 'https://svc:hunter2-password@acme.example.com' });
     expect(userinfo.err).toMatch(/^britive: the URL from BRITIVE_TENANT holds a user name or password/);
     expect(userinfo.err).not.toContain('hunter2');

@@ -142,6 +142,15 @@ describe('createHttpClient', () => {
     await server.close();
   });
 
+  test('an error answer whose JSON does not parse keeps its status and is not retried', async () => {
+    const server = await scriptedServer([{ status: 400, body: '{"message": "bad' }, { status: 200, body: '{"data":[]}' }]);
+    const error = await client()({ method: 'GET', url: server.url, success: JSON_BODY, context }).catch((e) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error.message).toMatch(/HTTP 400.*\{"message": "bad/);
+    expect(server.requests()).toBe(1);
+    await server.close();
+  });
+
   test('a 204 with no body is a success with no JSON', async () => {
     const server = await scriptedServer([{ status: 204 }]);
     await expect(client()({ method: 'POST', url: server.url, body: {}, success: ANY_BODY, context })).resolves.toEqual({ status: 204, json: undefined, text: '', contentType: 'application/json' });
@@ -198,7 +207,7 @@ describe('createHttpClient', () => {
     controller.abort('terraform is gone');
     const error = await pending.catch((e) => e);
     expect(error).toBeInstanceOf(CancelledError);
-    expect(error.message).toMatch(/stopped before sending GET .*: terraform is gone/);
+    expect(error.message).toMatch(/stopped at GET .*: terraform is gone/);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(server.requests()).toBe(1);
     await expect(createHttpClient({ settings: DEFAULT_HTTP_SETTINGS, readError, signal: controller.signal })({ method: 'GET', url: server.url, success: JSON_BODY, context }))

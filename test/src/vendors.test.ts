@@ -73,7 +73,7 @@ describe('polarity', () => {
 
   test('".." as an id never reaches the server: refused on apply, nothing to revoke', async () => {
     await expect(run('polarity', 'apply', { integrationId: '..', groupId: '7', permissions: ['read'] })).rejects.toThrow(/integrationId must not be "\.\."/);
-    await expect(run('polarity', 'revoke', { integrationId: '..', groupId: '7' })).resolves.toMatch(/the id "\.\." cannot be part of a request path, so no grant can exist under it: nothing to revoke/);
+    await expect(run('polarity', 'revoke', { integrationId: '..', groupId: '7' })).resolves.toMatch(/integrationId "\.\." cannot be part of a request path, so no grant can exist under it: nothing to revoke/);
     expect(sims.polarity.requests).toEqual([]);
   });
 });
@@ -165,7 +165,8 @@ describe('kore', () => {
 
   test('removing a user from an entity that is gone is confirmed by the connector\'s entity list', async () => {
     await expect(run('kore', 'revoke', { ...grant, entityId: 'deleted@example.com' })).resolves.toMatch(/entity deleted@example.com is gone from connector fc-drive \(confirmed by its entity list\)/);
-    expect(sims.kore.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['DELETE 404', 'GET 200']);
+    // The list is read until an empty page: the server may cap a page below the limit asked for.
+    expect(sims.kore.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['DELETE 404', 'GET 200', 'GET 200']);
   });
 
   test('a wrong host or path, or a bot the host does not have, never counts as revoked', async () => {
@@ -265,3 +266,66 @@ describe('answers that are not the vendor\'s', () => {
     expect(sims.polarity.requests).toEqual([]);
   });
 });
+
+/** A server answering each request from `route` (method, path with query) -> [status, JSON body]; logs what it got. */
+async function scriptedVendor(route: (method: string, path: string) => [number, unknown?]) {
+  const seen: string[] = [];
+  const server = http.createServer(async (req, res) => {
+    for await (const _ of req) { /* drain */ }
+    seen.push(`${req.method} ${req.url}`);
+    const [status, body] = route(req.method!, req.url!);
+    res.writeHead(status, body === undefined ? {} : { 'Content-Type': 'application/json' });
+    res.end(body === undefined ? '' : JSON.stringify(body));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('reads that confirm a revoke page through everything the vendor holds', () => {
+  test('kore: a server that caps a page below the limit asked for still shows the entity on a later page', async () => {
+    const entities = [
+      { _id: 'fpe-1', entityId: 'other@example.com', userIds: [] },
+      { _id: 'fpe-2', entityId: 'eng@example.com', userIds: ['ana@example.com'] },
+    ];
+    const kore = await scriptedVendor((method, path) => {
+      if (method === 'DELETE' && path.endsWith('/eng%40example.com')) return [404, { errors: [{ msg: 'Permission entity eng@example.com not found', code: 4004 }] }];
+      if (method === 'DELETE' && path.endsWith('/fpe-2')) return [200, { ...entities[1], userIds: [] }];
+      const skip = Number(/skip=(\d+)/.exec(path)?.[1] ?? 0);
+      return [200, entities.slice(skip, skip + 1)];
+    });
+    const line = await run('kore', 'revoke', { botId: 'st-search', connectorId: 'fc-drive', entityId: 'eng@example.com', user: 'ana@example.com' }, { ...sims.env, KORE_URL: kore.url }).finally(kore.close);
+    expect(line).toMatch(/^kore: removed user ana@example.com .* \(entity fpe-2, found in the connector's entity list\)$/);
+    expect(kore.seen.filter((r) => r.startsWith('GET')).map((r) => /skip=\d+/.exec(r)![0])).toEqual(['skip=0', 'skip=1', 'skip=2']);
+  });
+
+  test('polarity: a group on the second page of the permissions is not taken for absent', async () => {
+    const polarity = await scriptedVendor((method, path) => {
+      if (method === 'DELETE') return [404, { errors: [{ title: 'Not Found', detail: 'no such permission' }] }];
+      if (path === '/api/integrations/virustotal/permissions') return [200, { data: [], links: { next: '/api/integrations/virustotal/permissions?page[number]=2' } }];
+      return [200, { data: [{ type: 'permissions', id: 'integration:virustotal:7', attributes: { permissions: ['read'] }, relationships: { group: { data: { type: 'groups', id: '7' } } } }] }];
+    });
+    const error = await run('polarity', 'revoke', { integrationId: 'virustotal', groupId: '7' }, { ...sims.env, POLARITY_URL: polarity.url }).finally(polarity.close).catch((e) => e);
+    expect(error.message).toMatch(/could not be confirmed: the DELETE answered 404 but the integration still lists group 7 with read/);
+  });
+
+  test('polarity: a next page on another origin is not followed (it would carry the token there)', async () => {
+    const polarity = await scriptedVendor((method) => (method === 'DELETE'
+      ? [404, { errors: [{ title: 'Not Found' }] }]
+      : [200, { data: [], links: { next: 'https://elsewhere.example.com/page2' } }]));
+    const error = await run('polarity', 'revoke', { integrationId: 'virustotal', groupId: '7' }, { ...sims.env, POLARITY_URL: polarity.url }).finally(polarity.close).catch((e) => e);
+    expect(error.message).toMatch(/answered a next page on another origin \(https:\/\/elsewhere\.example\.com\)/);
+  });
+
+  test('polytomic: a policy list that does not reach any organization does not confirm a policy gone', async () => {
+    const polytomic = await scriptedVendor(() => [200, { data: [] }]);
+    const error = await run('polytomic', 'revoke', { name: 'Ops', organizationId: null, policyActions: [] }, { ...sims.env, POLYTOMIC_DEPLOYMENT_URL: polytomic.url }).finally(polytomic.close).catch((e) => e);
+    expect(error.message).toMatch(/could not be confirmed: the policy list \(0 policies\) shows no built-in policy, so this key may not reach the policy's organization/);
+  });
+
+  test('a DELETE answered 202 (accepted for later) is not a revoke', async () => {
+    const kore = await scriptedVendor(() => [202, {}]);
+    const error = await run('kore', 'revoke', { botId: 'st-search', connectorId: 'fc-drive', entityId: 'eng@example.com', user: 'ana@example.com' }, { ...sims.env, KORE_URL: kore.url }).finally(kore.close).catch((e) => e);
+    expect(error.message).toMatch(/answered HTTP 202 where the vendor documents 200 or 204/);
+  });
+});
+

@@ -13,11 +13,15 @@ export const polytomicView: VendorView<PolytomicScope, PolicyBody[]> = {
     if (matches.length > 1) throw new Error(`${matches.length} policies are named ${JSON.stringify(r.name)} (ids ${matches.map((m) => m.id).join(', ')})`);
     return matches[0] ? { actions: heldActions(matches[0].policy_actions) } : null;
   },
-  unmanaged: (_scope, held, declared) => held.filter((p) => !p.system && !declared.some((r) => policiesNamed([p], named(r)).length > 0)).map((p) => ({
-    identity: { name: p.name, organizationId: p.organization_id ?? null },
-    actual: { actions: heldActions(p.policy_actions) },
-    resource: { name: p.name, organizationId: p.organization_id ?? null, policyActions: [] },
-  })),
+  // The scope a stack manages is the organizations its policies are in, not every organization the key reaches.
+  unmanaged: (_scope, held, declared) => {
+    const orgs = new Set(declared.flatMap((r) => [named(r).organizationId, ...policiesNamed(held, named(r)).map((p) => p.organization_id)]).filter(Boolean));
+    return held.filter((p) => !p.system && orgs.has(p.organization_id) && !declared.some((r) => policiesNamed([p], named(r)).length > 0)).map((p) => ({
+      identity: { name: p.name, organizationId: p.organization_id ?? null },
+      actual: { actions: heldActions(p.policy_actions) },
+      resource: { name: p.name, organizationId: p.organization_id ?? null, policyActions: [] },
+    }));
+  },
   importItems: (_scope, held) => {
     const custom = held.filter((p) => !p.system).sort((a, b) => a.name.localeCompare(b.name));
     return custom.map((p) => {
