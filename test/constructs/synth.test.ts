@@ -90,6 +90,19 @@ describe('synthesized blocks', () => {
     ]);
   });
 
+
+  test("a '~' in an id is escaped in the key, and an instance applied under the unescaped key is moved, not revoked", () => {
+    const tf = synthJson((s) => {
+      new PolarityProvider(s, 'polarity');
+      new PolarityIntegrationPermission(s, 'tilde', { integrationId: 'team~a', groupId: '7', permissions: ['read'] });
+      new PolarityIntegrationPermission(s, 'plain', { integrationId: 'shodan', groupId: '7', permissions: ['read'] });
+    });
+    expect(Object.keys(tf.locals.polarity_instances).sort()).toEqual(['shodan/7', 'team%7Ea/7']);
+    expect(tf.moved).toEqual([
+      { from: 'terraform_data.polarity_revoke["team~a/7"]', to: 'terraform_data.polarity_revoke["team%7Ea/7"]' },
+      { from: 'terraform_data.polarity_apply["team~a/7"]', to: 'terraform_data.polarity_apply["team%7Ea/7"]' },
+    ]);
+  });
   test('the blocks are emitted with no permission at all, so deleting the last one still revokes', () => {
     const tf = synthJson((s) => { new PolarityProvider(s, 'polarity'); });
     expect(tf.locals.polarity_instances).toEqual({});
