@@ -9,14 +9,9 @@ import {
   PAYLOAD_ENV, Payload, RevokePayload, VendorName, normalizeText, parseStoredGrant, splitInstanceKey,
 } from './contract';
 import { CancelledError, ConfigurationError, SaasPermissionError, UnconfirmedRevokeError, ValidationError, environmentSecrets, redact } from './errors';
-import { FieldChecker, checkBritive, checkKoreEntity, checkPolarity, checkPolytomic } from './validation';
+import { FieldChecker, PATH_SEGMENT_FIELDS, checkBritive, checkKoreEntity, checkPolarity, checkPolytomic, unaddressableSegment } from './validation';
 import { VENDOR_CLIENTS } from './vendors';
 import { openSession } from './vendors/session';
-
-/** The identity fields each vendor puts in a request path. */
-const PATH_FIELDS: { readonly [V in VendorName]: readonly string[] } = {
-  polarity: ['integrationId'], britive: ['profileId'], kore: ['botId', 'connectorId', 'entityId'], polytomic: [],
-};
 
 /** Names the revoke instances (Terraform addresses, one per line) to let go without asking the vendor. */
 export const FORGET_ENV = 'SAAS_PERMISSIONS_FORGET';
@@ -124,7 +119,7 @@ export async function runTask(task: Task, env: NodeJS.ProcessEnv, secrets: strin
   if (task.operation === 'revoke') {
     // A grant whose identity no request path can carry was refused before any call when it was applied: there is
     // nothing at the vendor to take away, and failing would keep the instance (and every later apply) stuck.
-    const unaddressable = PATH_FIELDS[task.vendor].find((f) => ['', '.', '..'].includes(String(task.resource[f] ?? '')));
+    const unaddressable = PATH_SEGMENT_FIELDS[task.vendor].find((f) => unaddressableSegment(String(task.resource[f] ?? '')));
     if (unaddressable) {
       return `${task.vendor}: ${task.path}: ${unaddressable} ${JSON.stringify(task.resource[unaddressable])} cannot be part of a request path, so no grant can exist under it: nothing to revoke`;
     }

@@ -5,6 +5,7 @@
  * Rules accept what the vendor accepts: a closed list only where the vendor has one (Polarity's permissions).
  */
 import { BRITIVE_PERMISSION_TYPES, POLARITY_PERMISSIONS, POLYTOMIC_DOCUMENTED_ACTIONS, PolytomicPolicyAction } from './contract';
+import type { VendorName } from './contract';
 
 export interface FieldProblem {
   readonly field: string;
@@ -22,6 +23,20 @@ export const HTTP_URL = /^https?:\/\/[^/\s@?#]+(\/[^\s@?#]*)?$/i;
 /** Whether a URL holds user information (`https://user:password@host`), which would be printed with the URL. */
 export function hasUserInfo(url: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url);
+}
+
+/** The identity fields each vendor puts in a request path, one segment each. */
+export const PATH_SEGMENT_FIELDS: { readonly [V in VendorName]: readonly string[] } = {
+  polarity: ['integrationId'], britive: ['profileId'], kore: ['botId', 'connectorId', 'entityId'], polytomic: [],
+};
+
+/** Whether a text cannot be one segment of a request path: empty, or "." and "..", which URL parsing collapses. */
+export function unaddressableSegment(text: string): boolean {
+  return text === '' || text === '.' || text === '..';
+}
+
+function checkPathSegments(c: FieldChecker, vendor: VendorName, r: Record<string, unknown>): void {
+  for (const field of PATH_SEGMENT_FIELDS[vendor]) c.pathSegment(field, r[field]);
 }
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** C0 and C1 control characters and DEL: a newline or a NUL in an id would forge or cut log lines. */
@@ -79,7 +94,7 @@ export class FieldChecker {
   /** A value that becomes one segment of a request path: "." and ".." would be collapsed by URL parsing. */
   pathSegment(field: string, value: unknown): value is string {
     if (!this.nonEmptyString(field, value)) return false;
-    if (String(value) === '.' || String(value) === '..') {
+    if (unaddressableSegment(String(value))) {
       this.report(field, `must not be ${JSON.stringify(value)}: it would change the request's path`);
       return false;
     }
@@ -123,13 +138,13 @@ export class FieldChecker {
 }
 
 export function checkPolarity(c: FieldChecker, r: { integrationId: unknown; groupId: unknown; permissions: unknown }): void {
-  c.pathSegment('integrationId', r.integrationId);
+  checkPathSegments(c, 'polarity', r);
   c.pattern('groupId', r.groupId, /^\d+$/, 'a numeric Polarity group id (for example "1", All Polarity Users)');
   c.list('permissions', r.permissions, (f, v: unknown) => c.oneOf(f, v, POLARITY_PERMISSIONS), 'permission ("read" or "admin")');
 }
 
 export function checkBritive(c: FieldChecker, r: { profileId: unknown; permissionName: unknown; permissionType: unknown }): void {
-  c.pathSegment('profileId', r.profileId);
+  checkPathSegments(c, 'britive', r);
   c.nonEmptyString('permissionName', r.permissionName);
   if (!c.nonEmptyString('permissionType', r.permissionType)) return;
   const type = String(r.permissionType);
@@ -141,9 +156,7 @@ export function checkBritive(c: FieldChecker, r: { profileId: unknown; permissio
 }
 
 export function checkKoreEntity(c: FieldChecker, r: { botId: unknown; connectorId: unknown; entityId: unknown }): void {
-  c.pathSegment('botId', r.botId);
-  c.pathSegment('connectorId', r.connectorId);
-  c.pathSegment('entityId', r.entityId);
+  checkPathSegments(c, 'kore', r);
 }
 
 export function checkKoreUsers(c: FieldChecker, users: unknown): void {

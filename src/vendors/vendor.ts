@@ -4,7 +4,7 @@
  * on the vendor's documented success or when the vendor itself confirms the grant is absent (its own not-found for
  * that object, or a read that answers and does not hold it); anything else fails and says what to check.
  */
-import { Connection, HTTP_URL, VendorName, hasUserInfo } from '../contract';
+import { Connection, HTTP_URL, VendorName, hasUserInfo, unaddressableSegment } from '../contract';
 import { ConfigurationError, UnconfirmedRevokeError, ValidationError } from '../errors';
 import { HttpClientOptions, HttpRequester } from '../http';
 
@@ -85,7 +85,7 @@ export function apiUrl(baseUrl: string, vendor: string) {
     const queryFrom = strings.findIndex((part) => part.includes('?'));
     ids.forEach((id, i) => {
       const inPath = queryFrom < 0 || i < queryFrom;
-      if (id === '' || (inPath && (id === '.' || id === '..'))) {
+      if (inPath ? unaddressableSegment(id) : id === '') {
         throw new ValidationError(`${vendor}: the id ${JSON.stringify(id)} cannot be part of a request path; nothing was sent`);
       }
     });
