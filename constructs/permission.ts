@@ -4,7 +4,7 @@ import { PermissionBlocks } from './permission-blocks';
 import type { SaasPermissionsProvider } from './permissions-provider';
 import { reportProblems, synthChecker } from './props-check';
 import { PermissionInstance, PermissionSource, registerSource, resolveProvider } from './registry';
-import { keyPart } from './terraform-text';
+import { instanceKeys } from './terraform-text';
 
 /** Props every permission construct takes. */
 export interface SaasPermissionBaseProps {
@@ -76,8 +76,7 @@ export abstract class SaasPermission extends Construct implements PermissionSour
   /** The construct's grants as instances; computed once (the props do not change), since every block asks for them. @internal */
   _instances(): PermissionInstance[] {
     return this.instances ??= this._grants().map((g) => ({
-      key: g.identity.map((part) => keyPart(this, part)).join('/'),
-      legacyKey: g.identity.map((part) => keyPart(this, part, true)).join('/'),
+      ...instanceKeys(this, g.identity),
       path: this.node.path,
       resource: g.resource,
       removalPolicy: this.removalPolicy,

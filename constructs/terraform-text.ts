@@ -11,24 +11,35 @@ function resolveExpression(scope: Construct, token: unknown): unknown {
 }
 
 /**
- * A part of an instance key: literal values as they are, values from other resources by their expression. Keys are
- * opaque; '/' separates parts, '$' would start Terraform template syntax in a JSON-syntax key, and '~' marks the items
- * of a list only Terraform knows (`<key>/~<item>`), so each is escaped. `legacy` gives the key version 0.1.0 made,
- * which did not escape '~', for the `moved` blocks that carry such instances over.
+ * What each part of an instance key escapes, '%' first so no escape is escaped again. Keys are opaque; '/' separates
+ * parts, '$' would start Terraform template syntax in a JSON-syntax key, and '~' marks the items of a list only
+ * Terraform knows (`<key>/~<item>`). Version 0.1.0 did not escape '~'.
  */
-export function keyPart(scope: Construct, value: unknown, legacy = false): string {
-  if (Token.isUnresolved(value)) {
+const KEY_ESCAPES: ReadonlyArray<readonly [string, string]> = [['%', '%25'], ['/', '%2F'], ['$', '%24'], ['~', '%7E']];
+const LEGACY_KEY_ESCAPES = KEY_ESCAPES.filter(([character]) => character !== '~');
+
+function escapeKeyPart(text: string, escapes: ReadonlyArray<readonly [string, string]>): string {
+  return escapes.reduce((out, [character, escaped]) => out.split(character).join(escaped), text);
+}
+
+/**
+ * A grant's instance key (its identity parts joined by '/': literal values as they are, values from other resources
+ * by their expression), and the key version 0.1.0 made, for the `moved` blocks that carry such instances over.
+ */
+export function instanceKeys(scope: Construct, identity: readonly unknown[]): { key: string; legacyKey: string } {
+  const parts = identity.map((value) => {
+    if (!Token.isUnresolved(value)) return String(value);
     // The expression text ("${aws_iam_role.x.name}") is stable across synths; the token's own id is not.
     const expression = JSON.stringify(resolveExpression(scope, value));
-    return `ref-${createHash('sha256').update(expression).digest('hex').slice(0, 12)}`;
-  }
-  const escaped = String(value).replace(/%/g, '%25').replace(/\//g, '%2F').replace(/\$/g, '%24');
-  return legacy ? escaped : escaped.replace(/~/g, '%7E');
+    return { ref: `ref-${createHash('sha256').update(expression).digest('hex').slice(0, 12)}` };
+  });
+  const join = (escapes: ReadonlyArray<readonly [string, string]>) => parts.map((p) => (typeof p === 'string' ? escapeKeyPart(p, escapes) : p.ref)).join('/');
+  return { key: join(KEY_ESCAPES), legacyKey: join(LEGACY_KEY_ESCAPES) };
 }
 
 /** The same escaping in HCL, for the items of a list only Terraform knows. */
 export function hclKeyPart(expression: string): string {
-  return `replace(replace(replace(replace(${expression}, "%", "%25"), "/", "%2F"), "$", "%24"), "~", "%7E")`;
+  return KEY_ESCAPES.reduce((out, [character, escaped]) => `replace(${out}, ${JSON.stringify(character)}, ${JSON.stringify(escaped)})`, expression);
 }
 
 /** The Terraform expression a token stands for, without its `${ }`. */
