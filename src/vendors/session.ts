@@ -13,7 +13,8 @@ export async function openSession(
   secrets: string[], signal?: AbortSignal,
 ): Promise<VendorSession> {
   const connected = await client.connect(connection, env);
-  secrets.push(...connected.secrets);
+  // The command-line tool opens a session per scope: each credential is listed once, however often it is read.
+  for (const secret of connected.secrets) if (!secrets.includes(secret)) secrets.push(secret);
   const request = createHttpClient({
     settings,
     readError: client.readError,

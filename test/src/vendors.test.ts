@@ -25,11 +25,22 @@ const run = (vendor: VendorName, op: 'apply' | 'revoke', resource: object, env: 
 /** The simulator's URL with a path no vendor route has: what a wrong base URL or a proxy prefix looks like. */
 const wrongPath = (name: string, url: string) => ({ ...sims.env, [name]: `${url}/wrong` });
 
-/** A server answering every request with one fixed answer: an SSO page, a redirect. */
-async function fixedServer(status: number, body: string, headers: Record<string, string>) {
-  const server = http.createServer((_req, res) => { res.writeHead(status, headers); res.end(body); });
+/**
+ * A server answering each request from `route` (method, path with query) -> [status, body, headers]: a string body is
+ * sent as it is (an SSO page), anything else as JSON. Logs what it got.
+ */
+async function scriptedVendor(route: (method: string, path: string) => [number, unknown?, Record<string, string>?]) {
+  const seen: string[] = [];
+  const server = http.createServer(async (req, res) => {
+    for await (const _ of req) { /* drain */ }
+    seen.push(`${req.method} ${req.url}`);
+    const [status, body, headers] = route(req.method!, req.url!);
+    const json = body !== undefined && typeof body !== 'string';
+    res.writeHead(status, { ...(json ? { 'Content-Type': 'application/json' } : {}), ...headers });
+    res.end(body === undefined ? '' : json ? JSON.stringify(body) : body);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 describe('polarity', () => {
@@ -251,7 +262,7 @@ describe('answers that are not the vendor\'s', () => {
   ];
 
   test.each(cases)('%s: a 200 HTML login page is a failure that names the content type', async (vendor, urlVariable, resource) => {
-    const sso = await fixedServer(200, '<html><body>Sign in with SSO</body></html>', { 'Content-Type': 'text/html' });
+    const sso = await scriptedVendor(() => [200, '<html><body>Sign in with SSO</body></html>', { 'Content-Type': 'text/html' }]);
     const error = await run(vendor, 'apply', resource, { ...sims.env, [urlVariable]: sso.url }).catch((e) => e);
     await sso.close();
     expect(error.message).toMatch(/answered HTTP 200 (with a body of type text\/html where the vendor answers|where the vendor documents 204 \(text\/html: )/);
@@ -259,27 +270,13 @@ describe('answers that are not the vendor\'s', () => {
   });
 
   test.each(cases)('%s: a redirect is not followed', async (vendor, urlVariable, resource) => {
-    const redirect = await fixedServer(302, '', { Location: `${sims.polarity.url}/elsewhere` });
+    const redirect = await scriptedVendor(() => [302, '', { Location: `${sims.polarity.url}/elsewhere` }]);
     const error = await run(vendor, 'apply', resource, { ...sims.env, [urlVariable]: redirect.url }).catch((e) => e);
     await redirect.close();
     expect(error.message).toMatch(/answered HTTP 302, a redirect to http:\/\/127\.0\.0\.1:\d+\/elsewhere; the API does not redirect and it is not followed/);
     expect(sims.polarity.requests).toEqual([]);
   });
 });
-
-/** A server answering each request from `route` (method, path with query) -> [status, JSON body]; logs what it got. */
-async function scriptedVendor(route: (method: string, path: string) => [number, unknown?]) {
-  const seen: string[] = [];
-  const server = http.createServer(async (req, res) => {
-    for await (const _ of req) { /* drain */ }
-    seen.push(`${req.method} ${req.url}`);
-    const [status, body] = route(req.method!, req.url!);
-    res.writeHead(status, body === undefined ? {} : { 'Content-Type': 'application/json' });
-    res.end(body === undefined ? '' : JSON.stringify(body));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 describe('reads that confirm a revoke page through everything the vendor holds', () => {
   test('kore: a server that caps a page below the limit asked for still shows the entity on a later page', async () => {
