@@ -23,15 +23,19 @@ import {
 import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack, Token } from './core';
 import { handlerAsset } from './handler-asset';
 import { checkConflicts } from './conflicts';
+import { requireTerraformForExpiry, unexpired } from './expiry';
 import { PermissionInstance, PermissionSource, providersOf, sourcesOf } from './registry';
-import { expressionOf, hclKeyPart, hclString, jsonTemplate } from './terraform-text';
+import { expressionOf, hclKeyPart, hclString, jsonTemplate, templateText } from './terraform-text';
 import type { SaasPermissionsProvider } from './permissions-provider';
 
 export type ResourceType = 'terraform_data' | 'null_resource';
 
-/** One instance in a vendor's locals map; only `identity`, `resource` and `stored` reach state. */
+/**
+ * One instance in a vendor's locals map; only `identity`, `resource` and `stored` reach state. `expires` (RFC 3339,
+ * or "" for none) is there only when a grant of the vendor expires.
+ */
 interface InstanceValue {
-  apply: string; identity: string; resource: string; stored: string; path: string; provider: string; conflict: string;
+  apply: string; identity: string; resource: string; stored: string; path: string; provider: string; conflict: string; expires?: string;
 }
 
 const ID = 'SaasPermissions';
@@ -62,7 +66,13 @@ export class PermissionBlocks extends Construct {
     super(stack, ID);
     this.ensureType('terraform_data');
     new MovedBlocks(this, 'moved', () => this.legacyMoves());
-    const aspect: IAspect = { visit: (node) => { if (node === stack) checkConflicts(stack); } };
+    const aspect: IAspect = {
+      visit: (node) => {
+        if (node !== stack) return;
+        checkConflicts(stack);
+        requireTerraformForExpiry(stack, sourcesOf(stack));
+      },
+    };
     Aspects.of(stack).add(aspect);
   }
 
@@ -123,7 +133,9 @@ export class PermissionBlocks extends Construct {
     const all = Lazy.stringValue({
       produce: () => {
         const expansions = this.expansions(vendor, type);
-        return expansions.length === 0 ? `local.${locals}` : `merge(local.${locals}, ${expansions.join(', ')})`;
+        const map = expansions.length === 0 ? `local.${locals}` : `merge(local.${locals}, ${expansions.join(', ')})`;
+        // Expired grants leave the plan, so the apply revokes them; only where a grant of this vendor expires.
+        return this.expiring(vendor, type) ? unexpired(map) : map;
       },
     });
     // Grants whose identity is only known at apply time (a value from another resource, a list from a variable)
@@ -216,9 +228,10 @@ export class PermissionBlocks extends Construct {
   /** Every instance declared for the vendor's providers of this type, keyed by provider and identity. */
   private instanceMap(vendor: VendorName, type: ResourceType): Record<string, InstanceValue> {
     const out: Record<string, InstanceValue> = {};
+    const expiring = this.expiring(vendor, type);
     for (const { provider, instance } of this.grants(vendor, type)) {
       if (instance.expand) continue;
-      out[instanceKey(vendor, provider.providerId, instance.key)] = this.instanceValue(provider, instance, instance.resource);
+      out[instanceKey(vendor, provider.providerId, instance.key)] = this.instanceValue(provider, instance, instance.resource, expiring);
     }
     return out;
   }
@@ -226,28 +239,36 @@ export class PermissionBlocks extends Construct {
   /** HCL for expressions, one per instance whose list only Terraform knows. */
   private expansions(vendor: VendorName, type: ResourceType): string[] {
     const item = '__saas_permissions_item__';
+    const expiring = this.expiring(vendor, type);
     return this.grants(vendor, type).filter((g) => g.instance.expand).map(({ provider, instance }) => {
       const { field, list } = instance.expand!;
-      const value = this.instanceValue(provider, instance, { ...instance.resource, [field]: item }, { ...instance, conflict: [...instance.conflict, item] });
-      const fields = Object.entries(value).map(([name, text]) => `${name} = ${hclString(text.split(JSON.stringify(item)).join('${jsonencode(item)}'))}`);
+      const value = this.instanceValue(provider, instance, { ...instance.resource, [field]: item }, expiring, { ...instance, conflict: [...instance.conflict, item] });
+      const fields = Object.entries(value).map(([name, text]) => `${name} = ${hclString(templateText(this, text).split(JSON.stringify(item)).join('${jsonencode(item)}'))}`);
       const key = `${hclString(`${instanceKey(vendor, provider.providerId, instance.key)}/~`).slice(0, -1)}\${${hclKeyPart('item')}}"`;
       return `{ for item in toset(${expressionOf(this, list)}) : ${key} => { ${fields.join(', ')} } }`;
     });
   }
 
+  /** Whether a grant of the vendor's providers of this type has an expiry. */
+  private expiring(vendor: VendorName, type: ResourceType): boolean {
+    return this.grants(vendor, type).some(({ instance }) => instance.expiresAt !== undefined);
+  }
+
   private instanceValue(
-    provider: SaasPermissionsProvider, instance: PermissionInstance, resource: Record<string, unknown>, conflictOf = instance,
+    provider: SaasPermissionsProvider, instance: PermissionInstance, resource: Record<string, unknown>, expiring: boolean, conflictOf = instance,
   ): InstanceValue {
     const settings = provider._settings();
     const vendor = provider.vendor;
+    const expiry = instance.expiresAt !== undefined ? { expiresAt: instance.expiresAt } : {};
     return {
       apply: jsonTemplate({ v: CONTRACT_VERSION, vendor, path: instance.path, http: settings.http, connection: settings.connection, resource }),
       identity: jsonTemplate(provider._identity(resource)),
       resource: jsonTemplate(resource),
-      stored: jsonTemplate({ path: instance.path, ...(instance.removalPolicy === 'retain' ? { removal: 'retain' } : {}), ...provider._stored() }),
+      stored: jsonTemplate({ path: instance.path, ...(instance.removalPolicy === 'retain' ? { removal: 'retain' } : {}), ...expiry, ...provider._stored() }),
       path: instance.path,
       provider: provider.providerId,
       conflict: jsonTemplate(conflictOf.conflict),
+      ...(expiring ? { expires: instance.expiresAt ?? '' } : {}),
     };
   }
 

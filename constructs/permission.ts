@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { FieldChecker, RemovalPolicy, VendorName } from '../src/contract';
+import { FieldChecker, RemovalPolicy, VendorName, checkExpiresAt } from '../src/contract';
 import { PermissionBlocks } from './permission-blocks';
 import type { SaasPermissionsProvider } from './permissions-provider';
 import { reportProblems, synthChecker } from './props-check';
@@ -14,6 +14,13 @@ export interface SaasPermissionBaseProps {
    * @default 'destroy'
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * When the grant ends: an RFC 3339 timestamp (`2026-12-31T18:00:00Z`), a literal or a token. From then on every
+   * plan drops the grant, so the next apply revokes it with no change to the code (Terraform >= 1.5, which the stack
+   * then requires). Extending it is a new date and an apply.
+   * @default the grant does not expire
+   */
+  readonly expiresAt?: string;
 }
 
 /** One grant a construct declares: its identity parts (the instance key) and the resource the handler receives. @internal */
@@ -35,6 +42,8 @@ export abstract class SaasPermission extends Construct implements PermissionSour
   readonly vendor: VendorName;
   /** What happens at the vendor when this construct is removed. */
   readonly removalPolicy: RemovalPolicy;
+  /** When the grant ends (RFC 3339), if it does. */
+  readonly expiresAt?: string;
   private readonly explicitProvider?: SaasPermissionsProvider;
   private checked?: boolean;
   private resolvedProvider?: SaasPermissionsProvider;
@@ -44,6 +53,7 @@ export abstract class SaasPermission extends Construct implements PermissionSour
     this.vendor = vendor;
     this.explicitProvider = provider;
     this.removalPolicy = props.removalPolicy ?? 'destroy';
+    this.expiresAt = props.expiresAt;
     registerSource(this);
     PermissionBlocks.of(this);
   }
@@ -53,6 +63,9 @@ export abstract class SaasPermission extends Construct implements PermissionSour
     if (this.checked === undefined) {
       const checker = synthChecker();
       checker.oneOf('removalPolicy', this.removalPolicy, ['destroy', 'retain']);
+      checkExpiresAt(checker, this.expiresAt, Date.now());
+      // An expiry is a revoke at a set time; 'retain' would make it a silent no-op.
+      if (this.expiresAt !== undefined && this.removalPolicy === 'retain') checker.report('expiresAt', "cannot be combined with removalPolicy 'retain', which would leave the grant at the vendor when it expires");
       this._check(checker);
       this.checked = reportProblems(this, checker);
     }
@@ -80,6 +93,7 @@ export abstract class SaasPermission extends Construct implements PermissionSour
       path: this.node.path,
       resource: g.resource,
       removalPolicy: this.removalPolicy,
+      expiresAt: this.expiresAt,
       conflict: g.conflict ?? g.identity,
       expand: g.expand,
     }));

@@ -13,6 +13,8 @@ export interface PermissionInstance {
   readonly path: string;
   readonly resource: Record<string, unknown>;
   readonly removalPolicy: RemovalPolicy;
+  /** When the grant ends (RFC 3339, literal or token), if it does. */
+  readonly expiresAt?: string;
   /** The identity as compared for conflicts (Britive types fold case); defaults to the identity. */
   readonly conflict: unknown[];
   /**
@@ -30,6 +32,8 @@ export interface PermissionInstance {
 export interface PermissionSource {
   readonly node: Construct['node'];
   readonly vendor: VendorName;
+  /** When the construct's grants end (RFC 3339), if they do. */
+  readonly expiresAt?: string;
   /** The provider the grants belong to; throws with a message naming the construct when none fits. */
   _providerOf(): SaasPermissionsProvider;
   /** Whether the construct's props passed validation; a construct that did not declares nothing. */

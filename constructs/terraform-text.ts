@@ -51,6 +51,14 @@ export function expressionOf(scope: Construct, token: unknown): string {
   return match[1];
 }
 
+/**
+ * A text holding tokens as Terraform template text (`${var.x}`), for use inside an HCL string literal of a larger
+ * expression: there cdktf would write a token's expression without its `${ }`.
+ */
+export function templateText(scope: Construct, text: string): string {
+  return Token.isUnresolved(text) ? String(resolveExpression(scope, text)) : text;
+}
+
 /** Quotes JSON text (already safe for Terraform templates) as an HCL string literal inside an expression. */
 export function hclString(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

@@ -173,6 +173,8 @@ export type Payload = PolarityPayload | BritivePayload | KorePayload | Polytomic
 export interface StoredGrant {
   readonly path?: string;
   readonly removal?: 'retain';
+  /** When the grant ends (RFC 3339), if it does: the command-line tool reports a grant held after it as expired. */
+  readonly expiresAt?: string;
   readonly connection?: Connection;
   readonly http?: Partial<HttpSettings>;
 }

@@ -181,3 +181,31 @@ export function checkPolytomic(c: FieldChecker, r: { name: unknown; organization
     c.list(`${f}.roleIds`, a.roleIds, (rf, id: unknown) => c.pattern(rf, id, UUID, 'a role id (UUID)'), 'role id', { allowEmpty: true });
   }, 'policy action');
 }
+
+/**
+ * RFC 3339 as Terraform's `timecmp` reads it: date, upper-case `T`, time, optional fraction, `Z` or an offset. A
+ * date that does not exist (February 30th) is refused too, since Terraform would refuse it at plan time.
+ */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))$/;
+
+/** The instant an RFC 3339 timestamp names, in milliseconds; undefined when it is not one. */
+export function parseRfc3339(text: string): number | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = m[8] === 'Z' || (Number(m[9]) < 24 && Number(m[10]) < 60);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || !offsetOk) return undefined;
+  return Date.parse(text);
+}
+
+/** `expiresAt`: an RFC 3339 timestamp; one already past is accepted with a warning (the next apply revokes the grant). */
+export function checkExpiresAt(c: FieldChecker, value: unknown, now: number): void {
+  if (value === undefined || !c.nonEmptyString('expiresAt', value)) return;
+  const at = parseRfc3339(String(value));
+  if (at === undefined) {
+    c.report('expiresAt', `must be an RFC 3339 timestamp such as "2026-12-31T18:00:00Z" (upper-case T, Z or an offset such as +02:00), got ${JSON.stringify(value)}`);
+  } else if (at <= now) {
+    c.warn('expiresAt', `${value} is already past: the grant is not applied, and the next apply revokes it if it is held`);
+  }
+}
