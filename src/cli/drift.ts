@@ -9,12 +9,13 @@ import { redact } from '../errors';
 import { VENDOR_CLIENTS } from '../vendors';
 import { openSession } from '../vendors/session';
 import { ScopeRead, VendorSession } from '../vendors/vendor';
+import { withExpiry } from './expiry';
 import { StackProvider, StackView, StateGrant, providerKey } from './stack';
 import { VENDOR_VIEWS } from './vendors';
 import { Fields, HeldGrant } from './vendors/view';
 
-export type DriftStatus = 'in-sync' | 'missing' | 'changed' | 'unmanaged' | 'unknown';
-export const STATUSES: readonly DriftStatus[] = ['in-sync', 'missing', 'changed', 'unmanaged', 'unknown'];
+export type DriftStatus = 'in-sync' | 'missing' | 'changed' | 'unmanaged' | 'unknown' | 'expired';
+export const STATUSES: readonly DriftStatus[] = ['in-sync', 'missing', 'changed', 'unmanaged', 'unknown', 'expired'];
 
 export interface DriftEntry {
   vendor: string;
@@ -27,6 +28,8 @@ export interface DriftEntry {
   declared: Fields | null;
   actual: Fields | null;
   detail: string;
+  /** When the grant ends (RFC 3339); only on grants that have an expiry. */
+  expiresAt?: string;
   fixed?: boolean;
 }
 
@@ -80,7 +83,7 @@ function statusOf(declared: Fields, actual: Fields | null): DriftStatus {
   return JSON.stringify(actual) === JSON.stringify(declared) ? 'in-sync' : 'changed';
 }
 
-const DETAILS: Record<Exclude<DriftStatus, 'unknown'>, string> = {
+const DETAILS: Record<Exclude<DriftStatus, 'unknown' | 'expired'>, string> = {
   'in-sync': 'The vendor holds what the last apply declared.',
   missing: 'Declared and applied, but the vendor does not hold it.',
   changed: 'The vendor holds it, differently from what the last apply declared.',
@@ -96,6 +99,7 @@ export async function collectDrift(
   let readOk = 0;
   let readFailed = 0;
   const limit = pLimit(CONCURRENCY);
+  const now = Date.now();
   const scopes = new Map<string, { provider: StackProvider; scope: unknown; grants: StateGrant[] }>();
   for (const grant of stack.grants) {
     const provider = stack.providers.get(providerKey(grant.vendor, grant.providerId))!;
@@ -108,10 +112,10 @@ export async function collectDrift(
   }
   await Promise.all([...scopes.values()].map(({ provider, scope, grants }) => limit(async () => {
     const view = VENDOR_VIEWS[provider.vendor];
-    const entry = (g: StateGrant, status: DriftStatus, actual: Fields | null, detail: string): DriftEntry => ({
+    const entry = (g: StateGrant, status: DriftStatus, actual: Fields | null, detail: string): DriftEntry => withExpiry({
       vendor: g.vendor, provider: provider.path, construct: g.path, address: g.address, identity: view.identity(g.resource),
       status, declared: view.declared(g.resource), actual, detail,
-    });
+    }, g, now);
     let read: ScopeRead<unknown>;
     try {
       const session = await sessions.get(providerKey(provider.vendor, provider.providerId))!.open();
@@ -131,7 +135,7 @@ export async function collectDrift(
       try {
         const actual = view.actual(g.resource, read.held);
         const status = statusOf(view.declared(g.resource), actual);
-        entries.push(entry(g, status, actual, DETAILS[status as Exclude<DriftStatus, 'unknown'>] + (g.tainted ? ' Its last apply failed.' : '')));
+        entries.push(entry(g, status, actual, DETAILS[status as keyof typeof DETAILS] + (g.tainted ? ' Its last apply failed.' : '')));
       } catch (error) {
         entries.push(entry(g, 'unknown', null, `The vendor's answer does not say: ${(error as Error).message}`));
       }

@@ -1,6 +1,7 @@
 /**
  * The command-line program: what Terraform cannot do with custom resources. `drift` reads every grant of a stack
- * back at its vendor (and repairs it with --fix), `import` prints the constructs that declare what a vendor holds.
+ * back at its vendor (and repairs it with --fix), `access` reviews who holds what, `import` prints the constructs that
+ * declare what a vendor holds.
  * Exit codes follow `terraform plan -detailed-exitcode`: 0 nothing to report, 2 drift found, 1 error.
  */
 import * as fs from 'fs';
@@ -9,7 +10,9 @@ import * as readline from 'readline';
 import { Command, CommanderError, Option } from 'commander';
 import { VENDORS, VendorName } from '../contract';
 import { environmentSecrets, redact } from '../errors';
+import { ACCESS_FORMATS, AccessOptions, runAccess } from './access';
 import { DriftEntry, DriftResult, collectDrift, fixDrift, openSessions, pruneUnmanaged } from './drift';
+import { expiredAddresses, revokeExpired } from './expiry';
 import { importCode, runImport } from './import';
 import { driftDocument, driftTable } from './report';
 import { UsageError, findStackDir, loadStack, pendingApply } from './stack';
@@ -50,7 +53,7 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
     return 0;
   }
   // The plan needs no vendor: it runs while the vendors are read.
-  const planned = pendingApply(dir);
+  const planned = pendingApply(dir, expiredAddresses(stack.grants, Date.now()));
   const sessions = await openSessions(stack, env, secrets);
   let result: DriftResult = await collectDrift(stack, sessions, { unmanaged: lookForUnmanaged, secrets });
   const pending = await planned;
@@ -88,6 +91,9 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
   }
   if (options.fix) {
     ({ fixed, failed } = await fixDrift(stack, result, sessions, secrets));
+    const expired = await revokeExpired(stack, result, sessions, secrets);
+    expired.fixed.forEach((a) => fixed.add(a));
+    expired.failed.forEach((reason, a) => failed.set(a, reason));
     acted = true;
   }
   if (acted) {
@@ -117,10 +123,16 @@ export function buildProgram(argv: string[], env: NodeJS.ProcessEnv, setCode: (c
     .option('--stack-dir <dir>', 'the synthesized stack directory (default: the only one under ./cdktf.out/stacks)')
     .option('--json', 'print one JSON document on stdout and nothing else there')
     .option('--unmanaged', 'also list what the vendors hold in the managed scopes that no construct declares')
-    .option('--fix', 'bring missing or changed grants back to what the last apply declared, then read again')
+    .option('--fix', 'bring missing or changed grants back to what the last apply declared, revoke expired ones, then read again')
     .option('--prune', 'remove unmanaged grants at the vendors (implies --unmanaged; asks first unless --yes)')
     .option('--yes', 'do not ask before --prune removes anything')
     .action(async (options: DriftOptions) => setCode(await drift(options, env)));
+  program.command('access')
+    .description('Who holds what in every scope the stack manages, read at the vendors: declared by a construct, expiring, expired or unmanaged.\nExit code: 0, or 2 when a vendor could not be read (the report says which).')
+    .option('--stack-dir <dir>', 'the synthesized stack directory (default: the only one under ./cdktf.out/stacks)')
+    .addOption(new Option('--format <format>', 'table for a terminal, json, csv for a spreadsheet, html: one self-contained file').choices(ACCESS_FORMATS).default('table'))
+    .option('--output <file>', 'write the report to this file instead of stdout')
+    .action(async (options: AccessOptions) => setCode(await runAccess(options, env, environmentSecrets(env))));
   program.command('import')
     .description('Print TypeScript that declares what a vendor holds in a scope, ready to paste into a stack.')
     .addArgument(new Command().createArgument('<vendor>', 'the vendor').choices(VENDORS))

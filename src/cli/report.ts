@@ -39,6 +39,7 @@ function table(rows: string[][]): string {
 export function summaryLine(doc: DriftDocument, lookedForUnmanaged: boolean): string {
   const s = doc.summary;
   const parts = [`${s['in-sync']} in sync`, `${s.missing} missing`, `${s.changed} changed`, `${s.unknown} unknown`];
+  if (s.expired > 0) parts.push(`${s.expired} expired`);
   parts.push(lookedForUnmanaged ? `${s.unmanaged} unmanaged` : 'unmanaged not looked for (--unmanaged)');
   const grants = doc.grants.length - s.unmanaged;
   return `${grants} grant${grants === 1 ? '' : 's'} in state: ${parts.join(', ')}.`;
@@ -49,7 +50,7 @@ export function driftTable(doc: DriftDocument, lookedForUnmanaged: boolean): str
   for (const e of doc.grants) {
     rows.push([e.status + (e.fixed ? ' (fixed)' : ''), e.vendor, e.construct ?? '-', describeIdentity(e.identity), e.declared ? describeFields(e.declared) : '-', describeFields(e.actual)]);
   }
-  const notes = doc.grants.filter((e) => e.status === 'unknown' || (e.status !== 'in-sync' && e.status !== 'unmanaged' && /failed/.test(e.detail)))
+  const notes = doc.grants.filter((e) => e.status === 'unknown' || e.status === 'expired' || (e.status !== 'in-sync' && e.status !== 'unmanaged' && /failed/.test(e.detail)))
     .map((e) => `  ${e.construct ?? describeIdentity(e.identity)}: ${e.detail}`);
   const lines = [table(rows), ''];
   if (notes.length > 0) lines.push(...notes, '');

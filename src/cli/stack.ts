@@ -144,18 +144,21 @@ function identityResource(vendor: VendorName, revoke: StateResource | undefined)
 
 /**
  * Whether the synthesized stack differs from the last apply in this library's blocks (a plan without refresh, so
- * no vendor and no provider is asked); undefined, with the reason, when the plan cannot run.
+ * no vendor and no provider is asked), not counting the instances of `expired` grants the plan drops; undefined,
+ * with the reason, when the plan cannot run.
  */
-export async function pendingApply(dir: string): Promise<{ pending?: boolean; reason?: string }> {
+export async function pendingApply(dir: string, expired: ReadonlySet<string> = new Set()): Promise<{ pending?: boolean; reason?: string }> {
   const planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'saas-drift-')), 'plan');
   try {
     const plan = await runTerraform(dir, ['plan', '-refresh=false', '-lock=false', '-input=false', '-no-color', `-out=${planFile}`]);
     if (plan.code !== 0) return { reason: (plan.stderr.trim() || plan.stdout.trim()).split('\n').slice(-3).join(' ') };
     const shown = JSON.parse(await terraformOrFail(dir, ['show', '-json', planFile], 'reading the plan')) as {
-      resource_changes?: Array<{ name: string; change: { actions: string[] } }>;
+      resource_changes?: Array<{ address: string; name: string; change: { actions: string[] } }>;
     };
     const ours = new Set(VENDORS.flatMap((v) => [`${v}_revoke`, `${v}_apply`]));
-    return { pending: (shown.resource_changes ?? []).some((c) => ours.has(c.name) && !(c.change.actions.length === 1 && c.change.actions[0] === 'no-op')) };
+    // Dropping an expired grant is the code's own doing (expiresAt), not a change since the last apply.
+    const change = (c: { address: string; change: { actions: string[] } }) => c.change.actions.join() !== 'no-op' && !(c.change.actions.join() === 'delete' && expired.has(c.address));
+    return { pending: (shown.resource_changes ?? []).some((c) => ours.has(c.name) && change(c)) };
   } finally {
     fs.rmSync(path.dirname(planFile), { recursive: true, force: true });
   }

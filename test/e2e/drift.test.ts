@@ -41,7 +41,7 @@ describe('drift', () => {
     await ws.apply(buildStack(SPEC));
     const json = await drift(['--json']);
     expect(json.code).toBe(0);
-    expect(json.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0 });
+    expect(json.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0, expired: 0 });
     expect(json.json!.pendingApply).toBe(false);
     expect(json.json!.grants[0]).toEqual({
       vendor: 'britive', provider: 'e2e/britive', construct: 'e2e/oncall',
@@ -71,7 +71,7 @@ describe('drift', () => {
 
     const plain = await drift(['--json']);
     expect(plain.code).toBe(2);
-    expect(plain.json!.summary).toEqual({ 'in-sync': 1, missing: 3, changed: 2, unmanaged: 0, unknown: 0 });
+    expect(plain.json!.summary).toEqual({ 'in-sync': 1, missing: 3, changed: 2, unmanaged: 0, unknown: 0, expired: 0 });
     const all = await drift(['--json', '--unmanaged']);
     expect(all.code).toBe(2);
     expect(status(all.json!)).toEqual([
@@ -98,7 +98,7 @@ describe('drift', () => {
   test('--fix brings back what the last apply declared, leaves unmanaged grants alone, and reports the second read', async () => {
     const fixed = await drift(['--fix', '--json']);
     expect(fixed.code).toBe(0);
-    expect(fixed.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0 });
+    expect(fixed.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0, expired: 0 });
     expect(fixed.json!.grants.filter((g) => g.fixed).map((g) => g.construct).sort()).toEqual(['e2e/analysts', 'e2e/eng', 'e2e/everyone', 'e2e/oncall', 'e2e/ops']);
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 5: ['read'], 7: ['read'] }, shodan: { 1: ['read'] } });
     expect(ws.sims.britive.snapshot()).toEqual({ 'pap-oncall': ['role:AdministratorAccess', 'role:PowerUserAccess'] });
@@ -114,7 +114,7 @@ describe('drift', () => {
     expect(Object.keys(ws.sims.polytomic.snapshot())).toContain('Shadow admins');
     const pruned = await drift(['--prune', '--yes', '--json']);
     expect(pruned.code).toBe(0);
-    expect(pruned.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0 });
+    expect(pruned.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0, expired: 0 });
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] }, shodan: { 1: ['read'] } });
     expect(ws.sims.britive.snapshot()).toEqual({ 'pap-oncall': ['role:AdministratorAccess'] });
     expect(ws.sims.kore.snapshot()).toEqual({ 'st-search/fc-drive/eng@example.com': ['ana@example.com', 'bo@example.com'] });
