@@ -21,6 +21,7 @@ th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical
 thead th { background: #f6f8fa; cursor: pointer; user-select: none; white-space: nowrap; }
 thead th[aria-sort="ascending"]::after { content: " \\25B2"; } thead th[aria-sort="descending"]::after { content: " \\25BC"; }
 tbody th { font-weight: normal; white-space: nowrap; }
+#matrix thead th { white-space: normal; min-width: 7em; max-width: 13em; }
 td small { display: block; color: #57606a; }
 .k-declared { background: #dafbe1; } .k-expiring { background: #fff8c5; } .k-expired { background: #ffcecb; }
 .k-unmanaged { background: #ffd8b5; } .k-not-held { background: #eaeef2; } .k-unreadable { background: #d0d7de; }
