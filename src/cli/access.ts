@@ -4,10 +4,7 @@
  * integration, a permission attached to a Britive profile, a Kore user on a permission entity, a Polytomic role in a
  * policy. Each row says whether a construct declares it, until when, or that none does.
  */
-import * as fs from 'fs';
-import { DriftEntry, collectDrift, openSessions } from './drift';
-import { renderAccess } from './access-render';
-import { findStackDir, loadStack } from './stack';
+import type { DriftEntry } from './drift';
 
 export type AccessKind = 'declared' | 'expiring' | 'expired' | 'unmanaged' | 'not-held' | 'unreadable';
 export const ACCESS_KINDS: readonly AccessKind[] = ['declared', 'expiring', 'expired', 'unmanaged', 'not-held', 'unreadable'];
@@ -104,25 +101,4 @@ export function accessReport(stackDir: string, entries: readonly DriftEntry[], r
   });
   const summary = Object.fromEntries(ACCESS_KINDS.map((k) => [k, rows.filter((r) => r.kind === k).length])) as Record<AccessKind, number>;
   return { stackDir, readAt: readAt.toISOString(), summary, unreadable: [...unreadable.values()], rows };
-}
-
-export interface AccessOptions { stackDir?: string; format?: AccessFormat; output?: string }
-
-/** `access`: reads, renders, writes; exit 2 when a scope could not be read, else 0. */
-export async function runAccess(options: AccessOptions, env: NodeJS.ProcessEnv, secrets: string[]): Promise<number> {
-  const dir = findStackDir(options.stackDir);
-  const stack = await loadStack(dir);
-  const readAt = new Date();
-  const sessions = await openSessions(stack, env, secrets);
-  const drift = await collectDrift(stack, sessions, { unmanaged: true, secrets });
-  const report = accessReport(dir, drift.entries, readAt);
-  const rendered = renderAccess(report, options.format ?? 'table');
-  if (options.output) {
-    fs.writeFileSync(options.output, rendered);
-    process.stderr.write(`Wrote the access review (${report.rows.length} rows, ${options.format ?? 'table'}) to ${options.output}.\n`);
-  } else {
-    process.stdout.write(rendered);
-  }
-  for (const u of report.unreadable) process.stderr.write(`Could not read ${u.vendor} ${u.scope}: ${u.reason}\n`);
-  return report.unreadable.length > 0 ? 2 : 0;
 }
