@@ -1,5 +1,5 @@
 /**
- * The example stack: one permission of each vendor, one of them fed by another resource's output.
+ * The example stack: one permission of each vendor, one of them fed by another resource's output, one that expires.
  * DEMO_STAGE=2 is the same stack after a code review changed it (the demo applies both stages).
  */
 import { App, DataResource, Fn, TerraformOutput, TerraformStack, Token } from 'cdktf';
@@ -31,6 +31,10 @@ class SaasAccessStack extends TerraformStack {
       permissions: stage === 1 ? ['read'] : ['read', 'admin'],
     });
     new PolarityIntegrationPermission(this, 'everyone-shodan', { integrationId: 'shodan', groupId: '1', permissions: ['read'] });
+    // A contractor's access that ends on its own: the first apply after this date revokes it, with no change here.
+    new PolarityIntegrationPermission(this, 'contractor-urlscan', {
+      integrationId: 'urlscan', groupId: '12', permissions: ['read'], expiresAt: process.env.DEMO_EXPIRES_AT ?? '2030-01-01T00:00:00Z',
+    });
 
     new BritiveProfilePermission(this, 'oncall-admin-role', {
       profileId: 'pap-oncall',

@@ -1,7 +1,9 @@
 /**
  * `npm run demo`: the product's main job, end to end. Starts the four vendor simulators, runs a real `cdktf deploy`
  * of main.ts, shows what each vendor holds, changes access by hand at two vendors and lets `drift` report and repair
- * it, deploys a reviewed change, re-deploys to show nothing is called, destroys, shows the vendors clean, and stops.
+ * it, reviews who holds what (`access`, also as HTML), lets a contractor's grant expire and the next deploy revoke it
+ * with no change to the code, deploys a reviewed change, re-deploys to show nothing is called, destroys, shows the
+ * vendors clean, and stops.
  * Exits non-zero if any step or any expectation fails.
  * `npm run demo -- --core cdktn` does the same on CDK Terrain: cdktn-cli (on a Node >= 22.19, see cdktn-node.ts)
  * runs main.ts with scripts/core-alias.cjs preloaded, which resolves the module cdktf to cdktn.
@@ -65,6 +67,16 @@ function showVendors(sims: Simulators, title: string): Record<string, unknown> {
   return state;
 }
 
+/** When the demo's contractor grant ends: far enough ahead for the first deploy to grant it, near enough not to wait long. */
+const EXPIRY_SECONDS = 30;
+
+async function waitUntil(timestamp: string): Promise<void> {
+  const wait = Date.parse(timestamp) - Date.now() + 1000;
+  if (wait <= 0) return;
+  process.stdout.write(`\n== waiting ${Math.ceil(wait / 1000)} s for the contractor's grant to expire (${timestamp})\n`);
+  await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
 function expectState(actual: unknown, expected: unknown, what: string): void {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
@@ -79,14 +91,15 @@ async function main(): Promise<void> {
   for (const f of fs.readdirSync(ROOT)) if (f.startsWith(`terraform.${STACK}.tfstate`)) fs.rmSync(path.join(ROOT, f));
   const sims = await startSimulators();
   process.stdout.write(`Vendor simulators on ${Object.entries(sims.env).filter(([k]) => /URL|TENANT/.test(k)).map(([, v]) => v).join(', ')}\n`);
+  const expiresAt = new Date(Date.now() + EXPIRY_SECONDS * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
   const env = (stage: number) => {
-    const vars = terraformEnv({ ...sims.env, DEMO_STAGE: String(stage) } as Record<string, string>);
+    const vars = terraformEnv({ ...sims.env, DEMO_STAGE: String(stage), DEMO_EXPIRES_AT: expiresAt } as Record<string, string>);
     return nodeDir ? { ...vars, PATH: `${nodeDir}${path.delimiter}${vars.PATH}` } : vars;
   };
   try {
     await cdktf('deploy-1', ['deploy', STACK, '--auto-approve'], env(1));
     const first = showVendors(sims, 'after the first deploy') as Record<string, Record<string, { id?: string }>>;
-    expectState(first.polarity, { virustotal: { 7: ['read'] }, shodan: { 1: ['read'] } }, 'polarity after deploy');
+    expectState(first.polarity, { virustotal: { 7: ['read'] }, shodan: { 1: ['read'] }, urlscan: { 12: ['read'] } }, 'polarity after deploy');
 
     // Someone changes access by hand, outside code: Terraform never reads these resources back, drift does.
     process.stdout.write('\n== by hand at the vendors: group 7 widened to admin on virustotal, zed@example.com added to the Kore entity\n');
@@ -96,8 +109,15 @@ async function main(): Promise<void> {
     expectState(await saasPermissions(['drift', '--fix', '--prune', '--yes'], env(1)), 0, 'drift --fix --prune exit code');
     expectState(sims.polarity.snapshot(), first.polarity, 'polarity after drift --fix');
 
+    // Who holds what, for an auditor: a table here, and one self-contained HTML file.
+    expectState(await saasPermissions(['access'], env(1)), 0, 'access exit code');
+    expectState(await saasPermissions(['access', '--format', 'html', '--output', 'cdktf.out/access-review.html'], env(1)), 0, 'access --format html exit code');
+    await waitUntil(expiresAt);
+    expectState(await saasPermissions(['drift'], env(1)), 2, 'drift exit code once the contractor grant expired');
+
     await cdktf('deploy-2', ['deploy', STACK, '--auto-approve'], env(2));
-    const second = showVendors(sims, 'after the change (read+admin, PowerUserAccess, bo/cy, policy actions)') as Record<string, Record<string, { id?: string }>>;
+    const second = showVendors(sims, 'after the change (read+admin, PowerUserAccess, bo/cy, policy actions) and the contractor\'s expiry') as Record<string, Record<string, { id?: string }>>;
+    expectState(second.polarity, { virustotal: { 7: ['admin', 'read'] }, shodan: { 1: ['read'] } }, 'polarity after change and expiry');
     expectState(second.kore, { 'st-search/fc-drive/eng@example.com': ['bo@example.com', 'cy@example.com'] }, 'kore after change');
     expectState(second.polytomic['Sync operators'].id, first.polytomic['Sync operators']?.id, 'polytomic policy id kept');
 
