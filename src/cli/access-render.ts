@@ -6,6 +6,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { AccessFormat, AccessReport, AccessRow } from './access';
 import { accessHtml } from './access-html';
+import { table } from './report';
 
 export const CSV_COLUMNS: ReadonlyArray<keyof AccessRow> = ['vendor', 'provider', 'scope', 'principal', 'holds', 'kind', 'status', 'construct', 'expiresAt', 'readAt'];
 
@@ -16,11 +17,6 @@ export const CSV_COLUMNS: ReadonlyArray<keyof AccessRow> = ['vendor', 'provider'
 export function accessCsv(report: AccessReport): string {
   const rows = report.rows.map((r) => CSV_COLUMNS.map((c) => r[c] ?? ''));
   return stringify([CSV_COLUMNS as string[], ...rows], { escape_formulas: true, record_delimiter: 'windows' });
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
 export function summaryText(report: AccessReport): string {

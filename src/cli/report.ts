@@ -31,7 +31,7 @@ function describeIdentity(identity: Fields): string {
   return Object.values(identity).filter((v) => v !== null && v !== undefined).join(' / ');
 }
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
 }
