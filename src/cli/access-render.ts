@@ -6,7 +6,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { AccessFormat, AccessReport, AccessRow } from './access';
 import { accessHtml } from './access-html';
-import { table } from './report';
+import { table } from './text-table';
 
 export const CSV_COLUMNS: ReadonlyArray<keyof AccessRow> = ['vendor', 'provider', 'scope', 'principal', 'holds', 'kind', 'status', 'construct', 'expiresAt', 'readAt'];
 

@@ -1,5 +1,6 @@
 /** The drift report as a person reads it (a table and a summary line) and as a pipeline reads it (one JSON document). */
 import { DriftEntry, DriftStatus, STATUSES } from './drift';
+import { table } from './text-table';
 import { Fields } from './vendors/view';
 
 export interface DriftDocument {
@@ -29,11 +30,6 @@ export function describeFields(fields: Fields | null): string {
 
 function describeIdentity(identity: Fields): string {
   return Object.values(identity).filter((v) => v !== null && v !== undefined).join(' / ');
-}
-
-export function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
 export function summaryLine(doc: DriftDocument, lookedForUnmanaged: boolean): string {
