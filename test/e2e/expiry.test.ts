@@ -3,7 +3,7 @@
  * code is revoked by the second; in between, drift reports it `expired` (exit 2) and `drift --fix` can revoke it.
  */
 import * as path from 'path';
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, TerraformVariable } from 'cdktf';
 import { BritiveProfilePermission, BritiveProvider, KoreEntityUsers, KoreProvider, PolarityIntegrationPermission, PolarityProvider } from '../../constructs';
 import { runProcess } from '../../scripts/run-process';
 import { E2eWorkspace, FAST_HTTP } from './harness';
@@ -99,5 +99,21 @@ describe('expiresAt', () => {
     await ws.apply(build);
     expect(ws.stateKeys('terraform_data', 'britive_apply')).toEqual(['pap-oncall/ReadOnly/role']);
     expect(ws.sims.britive.snapshot()).toEqual({ 'pap-oncall': ['role:ReadOnly'] });
+  });
+
+  test('an expiry from a variable, also on a user list only Terraform knows: past dates grant nothing, future ones are granted and reported', async () => {
+    const until = inSeconds(3600);
+    await ws.apply((stack: TerraformStack) => {
+      new KoreProvider(stack, 'kore', FAST_HTTP);
+      const past = new TerraformVariable(stack, 'past', { type: 'string', default: '2000-01-01T00:00:00Z' });
+      const future = new TerraformVariable(stack, 'future', { type: 'string', default: until });
+      const users = new TerraformVariable(stack, 'users', { type: 'list(string)', default: ['ana@example.com', 'bo@example.com'] });
+      new KoreEntityUsers(stack, 'gone', { botId: 'st-search', connectorId: 'fc-drive', entityId: 'sales@example.com', users: users.listValue, expiresAt: past.stringValue });
+      new KoreEntityUsers(stack, 'kept', { botId: 'st-search', connectorId: 'fc-drive', entityId: 'eng@example.com', users: users.listValue, expiresAt: future.stringValue });
+    });
+    expect(ws.sims.kore.snapshot()).toEqual({ 'st-search/fc-drive/eng@example.com': ['ana@example.com', 'bo@example.com'] });
+    const report = await drift([]);
+    expect(report.code).toBe(0);
+    expect(report.json.grants.map((g) => [g.construct, g.status, g.expiresAt])).toEqual([['e2e/kept', 'in-sync', until], ['e2e/kept', 'in-sync', until]]);
   });
 });
