@@ -30,13 +30,16 @@ export function terminalLines(text: string): string {
   return text.split('\n').map(terminalText).join('\n');
 }
 
+/** What JSON.stringify leaves as it is: C0 controls it escapes already, and its own line breaks must stay. */
+const UNSAFE_AFTER_JSON = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g;
+
 /**
- * Escapes every unsafe character of a JavaScript/TypeScript or JSON text as `\uXXXX`. Meant for the output of
- * JSON.stringify (a string literal, or a whole JSON document): there the characters can only stand inside strings,
- * where `\uXXXX` means the same character, so the value is unchanged and the printed text shows no control.
+ * Escapes every unsafe character of the output of JSON.stringify (a string literal, or a whole JSON document) as
+ * `\uXXXX`: there such characters can only stand inside strings, where `\uXXXX` means the same character, so the
+ * value is unchanged, JSON stays JSON, and the printed text shows no control.
  */
 export function codeText(jsonText: string): string {
-  return jsonText.replace(UNSAFE, (c) => `\\u${hex(c, 4)}`);
+  return jsonText.replace(UNSAFE_AFTER_JSON, (c) => `\\u${hex(c, 4)}`);
 }
 
 /** A string as a one-line JavaScript/TypeScript (and JSON) string literal that shows every unsafe character as `\uXXXX`. */

@@ -1,4 +1,5 @@
 /** The drift report as a person reads it (a table and a summary line) and as a pipeline reads it (one JSON document). */
+import { terminalText } from '../terminal-text';
 import { DriftEntry, DriftStatus, STATUSES } from './drift';
 import { Fields } from './vendors/view';
 
@@ -31,7 +32,9 @@ function describeIdentity(identity: Fields): string {
   return Object.values(identity).filter((v) => v !== null && v !== undefined).join(' / ');
 }
 
-function table(rows: string[][]): string {
+/** Cells hold vendor text: escaped first, so no control or bidi character can forge a row or reorder a column. */
+function table(cells: string[][]): string {
+  const rows = cells.map((r) => r.map(terminalText));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
 }
@@ -50,7 +53,7 @@ export function driftTable(doc: DriftDocument, lookedForUnmanaged: boolean): str
     rows.push([e.status + (e.fixed ? ' (fixed)' : ''), e.vendor, e.construct ?? '-', describeIdentity(e.identity), e.declared ? describeFields(e.declared) : '-', describeFields(e.actual)]);
   }
   const notes = doc.grants.filter((e) => e.status === 'unknown' || (e.status !== 'in-sync' && e.status !== 'unmanaged' && /failed/.test(e.detail)))
-    .map((e) => `  ${e.construct ?? describeIdentity(e.identity)}: ${e.detail}`);
+    .map((e) => `  ${terminalText(e.construct ?? describeIdentity(e.identity))}: ${terminalText(e.detail)}`);
   const lines = [table(rows), ''];
   if (notes.length > 0) lines.push(...notes, '');
   if (doc.pendingApply) lines.push('The synthesized stack differs from what was last applied: this report compares the vendors with the last apply.');
