@@ -138,16 +138,18 @@ export function decodeEchoes(text: string): string {
  * (spaced-out echoes, wrapped base64); JSON, HTML, percent and quoted-printable encodings are decoded first.
  */
 function secretForms(secret: string): string[] {
-  const forms: string[] = [];
+  const encoded: string[] = [];
   for (const plain of new Set([secret, secret.toUpperCase(), secret.toLowerCase()])) {
     const bytes = Buffer.from(plain);
-    forms.push(plain, encodeURIComponent(plain), bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url'));
+    encoded.push(encodeURIComponent(plain), bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url'));
     for (let offset = 0; offset < 3; offset++) {
       const inside = bytes.subarray(offset, offset + Math.floor((bytes.length - offset) / 3) * 3);
-      forms.push(inside.toString('base64'), inside.toString('base64url'));
+      encoded.push(inside.toString('base64'), inside.toString('base64url'));
     }
   }
-  return [...new Set(forms.map((f) => f.replace(/=+$/, '').toLowerCase()))].filter((f) => f.length >= MIN_SECRET_LENGTH);
+  // An encoded form shorter than MIN_INNER_PREFIX (the base64 of a few bytes) would match ordinary words.
+  const forms = [secret, ...encoded.map((f) => f.replace(/=+$/, '')).filter((f) => f.length >= MIN_INNER_PREFIX)];
+  return [...new Set(forms.map((f) => f.toLowerCase()))];
 }
 
 /**

@@ -175,6 +175,18 @@ describe('secret hygiene', () => {
     await ws.destroy();
   });
 
+  test('plain http to a host other than loopback, from a variable, is refused before anything is sent, unless allowed', async () => {
+    // 0.0.0.0 reaches this machine, but is not loopback: it stands for a host on the network.
+    const outside = ws.sims.polarity.url.replace('127.0.0.1', '0.0.0.0');
+    const refused = await ws.apply(buildStack(ALL), { expectFailure: true, env: { POLARITY_URL: outside } });
+    expect(refused.output).toContain(`polarity: grant read on integration virustotal for group 7 refused: POST ${outside}/api/integrations/virustotal/permissions is plain http to a host other than this machine`);
+    expect(refused.output).toContain('SAAS_PERMISSIONS_ALLOW_HTTP=1');
+    expect(ws.sims.polarity.snapshot()).toEqual({});
+    await ws.apply(buildStack(ALL), { env: { POLARITY_URL: outside, SAAS_PERMISSIONS_ALLOW_HTTP: '1' } });
+    expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] } });
+    await ws.destroy({ env: { POLARITY_URL: outside, SAAS_PERMISSIONS_ALLOW_HTTP: '1' } });
+  });
+
   test('a URL holding a password is refused, and the password is never printed', async () => {
     const run = await ws.apply(buildStack(ALL), { expectFailure: true, env: { POLARITY_URL: ws.sims.polarity.url.replace('http://', 'http://svc:hunter2-pass@') } });
     expect(run.output).toMatch(/polarity: the URL from POLARITY_URL holds a user name or password/);

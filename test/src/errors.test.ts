@@ -86,6 +86,12 @@ describe('redact: a token echoed as the whole header value, in other case, hex, 
     for (const prefix of ['', 'a', 'ab']) expect(compact).not.toContain(b64(prefix + token).slice(4, 16).toLowerCase());
   });
 
+  test('a short secret does not redact ordinary words that match a few characters of its encodings', () => {
+    // base64 of "ass" is "YXNz"; of "pass", "cGFzcw".
+    expect(redact('yxnz cgfzcw words', ['pass'])).toBe('yxnz cgfzcw words');
+    expect(redact('the PASS was pass', ['pass'])).toBe('the [REDACTED] was [REDACTED]');
+  });
+
   test('ordinary text around an echo is kept', () => {
     expect(redact(`denied for ${b64(`Bearer ${token}`)} at 12:00`, [token])).toMatch(/^denied for \S*\[REDACTED\]\S* at 12:00$/);
     expect(redact('Team A has 3 members; hex 0a0b; base64 aGVsbG8=', [token])).toBe('Team A has 3 members; hex 0a0b; base64 aGVsbG8=');
