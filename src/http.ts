@@ -2,7 +2,9 @@
  * The one place where the handler and the command-line tool talk to the network. It owns timeouts, the run's
  * deadline, retries with capped exponential backoff and full jitter, Retry-After, proxies, cancellation, and what
  * counts as an answer at all: a redirect, a status the call does not document or an HTML page where JSON is
- * documented is a failure that says what came back. Vendor clients receive a `HttpRequester` and know nothing of this.
+ * documented is a failure that says what came back. What it refuses outright (plain http off this machine, an answer
+ * over the size limit, an untrusted certificate) lives in http-guards.ts. While it waits to retry, it says so on
+ * stderr. Vendor clients receive a `HttpRequester` and know nothing of this.
  */
 import fetch, { Response } from 'node-fetch';
 import type { Agent } from 'http';
