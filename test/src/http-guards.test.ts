@@ -11,6 +11,7 @@ import * as path from 'path';
 import { DEFAULT_HTTP_SETTINGS, HttpSettings } from '../../src/contract';
 import { ConfigurationError, NetworkError, UnexpectedAnswerError } from '../../src/errors';
 import { createHttpClient } from '../../src/http';
+import { certificateAdvice } from '../../src/http-guards';
 import { makeTestCertificates } from '../../src/simulators/certificates';
 
 const context = { vendor: 'testvendor', operation: 'read things' };
@@ -113,6 +114,13 @@ describe('certificate errors', () => {
     expect(handshakes).toBe(1);
     expect(progress).toEqual([]);
     await close();
+  });
+
+  test('every certificate verdict Node gives is advice, never a retry; other network failures are not', () => {
+    for (const code of ['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'HOSTNAME_MISMATCH']) {
+      expect(certificateAdvice(code)).toMatch(/NODE_EXTRA_CA_CERTS/);
+    }
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'EPROTO', undefined]) expect(certificateAdvice(code)).toBeUndefined();
   });
 
   test('a certificate for another name fails at once, with the same advice', async () => {
