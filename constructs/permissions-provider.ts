@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import {
-  Connection, DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, HTTP_URL, HttpSettings, IDENTITY_FIELDS, ProviderSettings, StoredGrant, VendorName, hasUserInfo,
+  Connection, DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, HTTP_URL, HttpSettings, IDENTITY_FIELDS, ProviderSettings, StoredGrant, VendorName, hasUserInfo, isInsecureHttpUrl,
 } from '../src/contract';
 import { CORE_PACKAGE, Token } from './core';
 import { PermissionBlocks } from './permission-blocks';
@@ -37,6 +37,19 @@ export interface SaasProviderBaseProps {
    * @default 250
    */
   readonly baseBackoffMs?: number;
+  /**
+   * Largest answer body read from the vendor, in bytes (after decompression). A larger answer fails the call at once,
+   * naming this setting, and is not retried; SAAS_PERMISSIONS_MAX_RESPONSE_BYTES overrides it for every provider.
+   * @default 16777216 (16 MiB)
+   */
+  readonly maxResponseBytes?: number;
+  /**
+   * Allows a plain http:// URL to a host other than loopback (127.0.0.0/8, ::1, localhost), which sends the
+   * credentials in clear. Without it such a literal URL fails synth, and one from an environment variable fails the
+   * call before anything is sent (unless SAAS_PERMISSIONS_ALLOW_HTTP=1 is set where Terraform runs).
+   * @default false
+   */
+  readonly allowInsecureHttp?: boolean;
   /**
    * The Node.js executable the provisioners run the handler with; every provider of a stack must agree on it.
    * @default 'node'
@@ -87,12 +100,18 @@ export abstract class SaasPermissionsProvider extends Construct {
     if (!Number.isInteger(retries) || retries < 0) c.report('maxRetries', `must be a whole number >= 0, got ${retries}`);
     const backoff = props.baseBackoffMs ?? DEFAULT_HTTP_SETTINGS.baseBackoffMs;
     if (!Number.isFinite(backoff) || backoff <= 0) c.report('baseBackoffMs', `must be a positive number, got ${backoff}`);
+    const maxResponseBytes = props.maxResponseBytes ?? DEFAULT_HTTP_SETTINGS.maxResponseBytes;
+    if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes <= 0) c.report('maxResponseBytes', `must be a whole number of bytes above 0, got ${maxResponseBytes}`);
+    const allowInsecureHttp = props.allowInsecureHttp ?? DEFAULT_HTTP_SETTINGS.allowInsecureHttp;
+    if (typeof allowInsecureHttp !== 'boolean') c.report('allowInsecureHttp', `must be true or false, got ${JSON.stringify(allowInsecureHttp)}`);
     this.http = {
       ...DEFAULT_HTTP_SETTINGS,
       requestTimeoutMs: seconds('requestTimeoutSeconds', props.requestTimeoutSeconds, DEFAULT_HTTP_SETTINGS.requestTimeoutMs),
       deadlineMs: seconds('deadlineSeconds', props.deadlineSeconds, DEFAULT_HTTP_SETTINGS.deadlineMs),
       maxRetries: retries,
       baseBackoffMs: backoff,
+      maxResponseBytes,
+      allowInsecureHttp,
     };
     if (props.nodeCommand !== undefined) c.nonEmptyString('nodeCommand', props.nodeCommand);
     this._nodeCommand = props.nodeCommand;
@@ -118,6 +137,9 @@ export abstract class SaasPermissionsProvider extends Construct {
           `Export the URL in an environment variable of the terraform process and name it in ${field === 'tenant' ? 'tenantEnv' : 'urlEnv'}`);
       } else if (hasUserInfo(url)) {
         c.report(field, 'must not hold a user name or password: credentials come from the token variables, and a URL is printed in messages');
+      } else if (HTTP_URL.test(url) && isInsecureHttpUrl(url) && !this.http.allowInsecureHttp) {
+        c.report(field, `is plain http to a host other than this machine, which would send the credentials in clear: use https, ` +
+          'or set allowInsecureHttp: true on the provider to allow it');
       } else {
         c.pattern(field, url, HTTP_URL, 'an http(s) URL without query or fragment');
       }

@@ -58,6 +58,10 @@ export interface HttpSettings {
   /** First backoff delay in milliseconds; doubles on each retry, capped at maxBackoffMs, with full jitter. */
   readonly baseBackoffMs: number;
   readonly maxBackoffMs: number;
+  /** Largest answer body read, in bytes (after decompression); a larger one fails at once and is not retried. */
+  readonly maxResponseBytes: number;
+  /** Whether plain http:// to a host other than loopback is allowed, which sends the credentials in clear. */
+  readonly allowInsecureHttp: boolean;
 }
 
 export const DEFAULT_HTTP_SETTINGS: HttpSettings = {
@@ -66,7 +70,15 @@ export const DEFAULT_HTTP_SETTINGS: HttpSettings = {
   maxRetries: 8,
   baseBackoffMs: 250,
   maxBackoffMs: 15_000,
+  maxResponseBytes: 16 * 1024 * 1024,
+  allowInsecureHttp: false,
 };
+
+/** Overrides every provider's maxResponseBytes (a number of bytes), also for `import`, which reads no provider. */
+export const MAX_RESPONSE_BYTES_ENV = 'SAAS_PERMISSIONS_MAX_RESPONSE_BYTES';
+
+/** "1" allows plain http:// to hosts other than loopback at run time, as a provider's allowInsecureHttp does. */
+export const ALLOW_HTTP_ENV = 'SAAS_PERMISSIONS_ALLOW_HTTP';
 
 export interface PolarityConnection {
   /** Server URL; when absent the handler reads the variable named by urlEnv. */

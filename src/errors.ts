@@ -88,21 +88,30 @@ const MIN_TRAILING_PREFIX = 3;
 
 const HTML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", sol: '/', equals: '=', plus: '+', colon: ':' };
 
-/** One round of the encodings a vendor may echo a value in: JSON string escapes, HTML entities, percent-encoding. */
+/**
+ * One round of the encodings a vendor may echo a value in: JSON and C-style string escapes, HTML entities,
+ * percent-encoding, quoted-printable (soft line breaks and `=XX`).
+ */
 function decodeOnce(text: string): string {
   return text
     .replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
     .replace(/\\([/"\\])/g, '$1')
     .replace(/&#x([0-9a-fA-F]{1,6});/g, (m, hex: string) => safeCodePoint(parseInt(hex, 16)) ?? m)
     .replace(/&#(\d{1,7});/g, (m, dec: string) => safeCodePoint(Number(dec)) ?? m)
     .replace(/&([a-z]+);/gi, (m, name: string) => HTML_ENTITIES[name.toLowerCase()] ?? m)
-    .replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
+    .replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => decodeBytes(run))
+    .replace(/=\r?\n/g, '')
+    .replace(/(?:=[0-9a-fA-F]{2})+/g, (run) => decodeBytes(run.replace(/=/g, '%')));
+}
+
+/** Percent-escaped UTF-8 bytes as text; the run as it is when they are not UTF-8. */
+function decodeBytes(run: string): string {
+  try {
+    return decodeURIComponent(run);
+  } catch {
+    return run;
+  }
 }
 
 function safeCodePoint(code: number): string | undefined {
@@ -120,49 +129,80 @@ export function decodeEchoes(text: string): string {
   return current;
 }
 
-/** The forms a secret may travel in: as is, base64 (Basic auth), base64url, percent-encoded (either case). */
+/**
+ * The forms a secret may travel in, derived once per secret rather than guessed per echo: the secret in each case
+ * it may be echoed in, and of each its percent-encoding, hex, and base64 and base64url. Base64 is taken at each of
+ * the three byte alignments, keeping only the groups that lie wholly inside the secret: those are the same whatever
+ * surrounds it, so the base64 of a whole header value (`Bearer <token>`, `TOKEN <token>`, Basic `user:<token>`)
+ * holds one of them. Matching is case-insensitive (upper-cased echoes, upper-case hex) and ignores white space
+ * (spaced-out echoes, wrapped base64); JSON, HTML, percent and quoted-printable encodings are decoded first.
+ */
 function secretForms(secret: string): string[] {
-  const base64 = Buffer.from(secret).toString('base64');
-  const encoded = encodeURIComponent(secret);
-  return [...new Set([secret, base64, base64.replace(/=+$/, ''), Buffer.from(secret).toString('base64url'), encoded, encoded.toLowerCase()])];
+  const encoded: string[] = [];
+  for (const plain of new Set([secret, secret.toUpperCase(), secret.toLowerCase()])) {
+    const bytes = Buffer.from(plain);
+    encoded.push(encodeURIComponent(plain), bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url'));
+    for (let offset = 0; offset < 3; offset++) {
+      const inside = bytes.subarray(offset, offset + Math.floor((bytes.length - offset) / 3) * 3);
+      encoded.push(inside.toString('base64'), inside.toString('base64url'));
+    }
+  }
+  // An encoded form shorter than MIN_INNER_PREFIX (the base64 of a few bytes) would match ordinary words.
+  const forms = [secret, ...encoded.map((f) => f.replace(/=+$/, '')).filter((f) => f.length >= MIN_INNER_PREFIX)];
+  return [...new Set(forms.map((f) => f.toLowerCase()))];
 }
 
-/** Redacts cut-off starts of secrets: inside the text from MIN_INNER_PREFIX characters, at its end from fewer. */
-function redactPrefixes(text: string, forms: readonly string[]): string {
-  let out = text;
+/**
+ * Marks, in a text, every form of a secret and every cut-off start of one (inside the text from MIN_INNER_PREFIX
+ * characters, at its end from MIN_TRAILING_PREFIX), and replaces each marked run with REDACTED. The search runs on
+ * a view of the text in lower case without white space, each of whose characters knows its place in the text.
+ */
+function redactForms(text: string, forms: readonly string[]): string {
+  let view = '';
+  const at: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (/\s/.test(c)) continue;
+    const lower = c.toLowerCase();
+    view += lower.length === 1 ? lower : c;
+    at.push(i);
+  }
+  const hidden = new Uint8Array(text.length);
+  const mark = (from: number, length: number) => hidden.fill(1, at[from], at[from + length - 1] + 1);
   for (const form of forms) {
-    if (form.length < MIN_INNER_PREFIX) continue;
-    for (let length = form.length - 1; length >= MIN_TRAILING_PREFIX; length--) {
-      const prefix = form.slice(0, length);
-      if (out.endsWith(prefix)) {
-        out = out.slice(0, -length) + REDACTED;
+    const head = form.slice(0, Math.min(form.length, MIN_INNER_PREFIX));
+    for (let found = view.indexOf(head); found >= 0; found = view.indexOf(head, found + 1)) {
+      let length = head.length;
+      while (length < form.length && view[found + length] === form[length]) length++;
+      // A whole form, or a cut-off start of one at least MIN_INNER_PREFIX long.
+      if (length === form.length || length >= MIN_INNER_PREFIX) mark(found, length);
+    }
+    for (let length = Math.min(form.length - 1, view.length); length >= MIN_TRAILING_PREFIX && form.length >= MIN_INNER_PREFIX; length--) {
+      if (view.endsWith(form.slice(0, length))) {
+        mark(view.length - length, length);
         break;
       }
     }
-    for (let length = form.length - 1; length >= MIN_INNER_PREFIX; length--) {
-      out = out.split(form.slice(0, length)).join(REDACTED);
-    }
+  }
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    if (!hidden[i]) out += text[i];
+    else if (i === 0 || !hidden[i - 1]) out += REDACTED;
   }
   return out;
 }
 
-function redactForms(text: string, forms: readonly string[]): string {
-  let out = text;
-  for (const form of forms) out = out.split(form).join(REDACTED);
-  return redactPrefixes(out, forms);
-}
-
 /**
- * Removes every secret from a text: every form of each secret (as is, base64, base64url, percent-encoded) and cut-off
- * starts of them, also where the text carries them encoded (JSON escapes, HTML entities, percent-encoding: then the
- * decoded text is what is kept), and anything that looks like an Authorization header value or a JWT.
+ * Removes every secret from a text: every form of each secret (see secretForms) and cut-off starts of them, also
+ * where the text carries them encoded (then the decoded text is what is kept), and anything that looks like an
+ * Authorization header value or a JWT.
  */
 export function redact(text: string, secrets: readonly string[]): string {
   const forms = secrets.filter((s) => s && s.length >= MIN_SECRET_LENGTH).flatMap(secretForms)
     .sort((a, b) => b.length - a.length);
-  let out = redactForms(text, forms);
+  let out = forms.length > 0 ? redactForms(text, forms) : text;
   const decoded = decodeEchoes(out);
-  if (decoded !== out) {
+  if (decoded !== out && forms.length > 0) {
     const decodedClean = redactForms(decoded, forms);
     if (decodedClean !== decoded) out = decodedClean;
   }
@@ -171,12 +211,18 @@ export function redact(text: string, secrets: readonly string[]): string {
     .replace(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*/g, REDACTED);
 }
 
-/** Redacts, then cuts to `max` characters, so a cut can never leave part of a secret behind. */
+/**
+ * Redacts, then cuts to `max` characters, so a cut can never leave part of a secret behind. Only the start of a long
+ * text is looked at (a few times `max`, enough for any encoding of a secret that crosses the cut): an answer of
+ * megabytes is never scanned whole for a message of a few hundred characters.
+ */
 export function redactAndTruncate(text: string, secrets: readonly string[], max = 500): string {
-  const clean = redact(text, secrets);
+  const longest = Math.max(0, ...secrets.map((s) => s.length));
+  const window = text.slice(0, 4 * max + 16 * longest);
+  const clean = redact(window, secrets);
   if (clean.length <= max) return clean;
   // The cut may split "[REDACTED]" itself; that only shortens the marker.
-  return `${redact(clean.slice(0, max), secrets)}... (${clean.length - max} more characters)`;
+  return `${redact(clean.slice(0, max), secrets)}... (${clean.length - max + text.length - window.length} more characters)`;
 }
 
 /**

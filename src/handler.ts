@@ -10,6 +10,7 @@ import {
 } from './contract';
 import { CancelledError, ConfigurationError, SaasPermissionError, UnconfirmedRevokeError, ValidationError, environmentSecrets, redact } from './errors';
 import { FieldChecker, PATH_SEGMENT_FIELDS, checkBritive, checkKoreEntity, checkPolarity, checkPolytomic, unaddressableSegment } from './validation';
+import { terminalLines, terminalText } from './terminal-text';
 import { VENDOR_CLIENTS } from './vendors';
 import { openSession } from './vendors/session';
 
@@ -172,17 +173,20 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     }
     task = parseTask(operation, env[PAYLOAD_ENV], env[ADDRESS_ENV]);
     const line = await runTask(task, env, secrets, parent.signal);
-    process.stdout.write(`${redact(line, secrets)}\n`);
+    process.stdout.write(`${terminalText(redact(line, secrets))}\n`);
     return 0;
   } catch (error) {
-    let message = error instanceof SaasPermissionError ? error.message : `unexpected error: ${(error as Error)?.stack ?? error}`;
+    // Vendor text reaches `terraform apply` output: each line is redacted, then escaped, so nothing a vendor sent can
+    // start a line of its own or drive the terminal. Only a stack trace keeps its line breaks.
+    const lines = error instanceof SaasPermissionError ? [terminalText(redact(error.message, secrets))]
+      : [terminalLines(redact(`unexpected error: ${(error as Error)?.stack ?? error}`, secrets))];
     if (task && !(error instanceof CancelledError)) {
-      message += `\n  construct ${task.path}, Terraform instance ${task.address}`;
+      lines.push(`  construct ${task.path}, Terraform instance ${task.address}`);
       if (error instanceof UnconfirmedRevokeError) {
-        message += `\n  If the vendor's object is gone for good, let this instance go without asking the vendor: ${FORGET_ENV}='${task.address}' terraform apply`;
+        lines.push(`  If the vendor's object is gone for good, let this instance go without asking the vendor: ${FORGET_ENV}='${task.address}' terraform apply`);
       }
     }
-    process.stderr.write(`${redact(message, secrets)}\n`);
+    process.stderr.write(`${lines.map((line, i) => (i === 0 ? line : terminalText(redact(line, secrets)))).join('\n')}\n`);
     return 1;
   }
 }

@@ -2,12 +2,16 @@
  * The one place where the handler and the command-line tool talk to the network. It owns timeouts, the run's
  * deadline, retries with capped exponential backoff and full jitter, Retry-After, proxies, cancellation, and what
  * counts as an answer at all: a redirect, a status the call does not document or an HTML page where JSON is
- * documented is a failure that says what came back. Vendor clients receive a `HttpRequester` and know nothing of this.
+ * documented is a failure that says what came back. What it refuses outright (plain http off this machine, an answer
+ * over the size limit, an untrusted certificate) lives in http-guards.ts. While it waits to retry, it says so on
+ * stderr. Vendor clients receive a `HttpRequester` and know nothing of this.
  */
 import fetch, { Response } from 'node-fetch';
 import type { Agent } from 'http';
 import { HttpSettings } from './contract';
-import { CancelledError, ErrorContext, HttpError, NetworkError, TimeoutError, UnexpectedAnswerError, redactAndTruncate } from './errors';
+import { CancelledError, ErrorContext, HttpError, NetworkError, SaasPermissionError, TimeoutError, UnexpectedAnswerError, printableUrl, redact, redactAndTruncate } from './errors';
+import { certificateAdvice, checkTransport, readBoundedBody, responseLimit } from './http-guards';
+import { terminalText } from './terminal-text';
 
 /** What the vendor documents as this call's success: which statuses, and whether the body is JSON. */
 export interface SuccessSpec {
@@ -60,7 +64,15 @@ export interface HttpClientOptions {
   /** For tests: replaces the clock's sleep. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
+  /** Where a line saying a call is retried goes (redacted, one line). @default process.stderr */
+  readonly progress?: (line: string) => void;
+  /** Read for SAAS_PERMISSIONS_MAX_RESPONSE_BYTES and SAAS_PERMISSIONS_ALLOW_HTTP. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
+
+/** A retry wait this long gets a progress line; shorter ones only when the request has been silent for PROGRESS_SILENCE_MS. */
+const PROGRESS_MIN_DELAY_MS = 1000;
+const PROGRESS_SILENCE_MS = 5000;
 
 export const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 const RETRYABLE_NETWORK_CODES = new Set([
@@ -134,7 +146,11 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => abortableSleep(ms, signal));
   const deadline = now() + settings.deadlineMs;
-  const vendorText = (text: string) => redactAndTruncate(text, options.secrets ?? []);
+  const env = options.env ?? process.env;
+  const maxResponseBytes = responseLimit(settings, env);
+  // Vendor text goes into messages that reach a terminal: no control or bidi character survives as it is.
+  const vendorText = (text: string) => terminalText(redactAndTruncate(text, options.secrets ?? []));
+  const progress = options.progress ?? ((line: string) => { process.stderr.write(`${line}\n`); });
 
   function stopIfCancelled(request: HttpRequest): void {
     if (signal?.aborted) {
@@ -162,6 +178,7 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
   async function attempt(request: HttpRequest): Promise<HttpResponse> {
     const { method, url, context } = request;
     stopIfCancelled(request);
+    checkTransport(context, method, url, settings, env);
     const remaining = deadline - now();
     const timeoutMs = Math.min(settings.requestTimeoutMs, remaining);
     const controller = new AbortController();
@@ -180,8 +197,9 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
         // A redirect is never the API's answer: following it would send the credentials elsewhere.
         redirect: 'manual',
       });
-      text = await response.text();
+      text = await readBoundedBody(response, maxResponseBytes, () => controller.abort(), context, method, url);
     } catch (error) {
+      if (error instanceof SaasPermissionError) throw error;
       stopIfCancelled(request);
       const err = error as NodeJS.ErrnoException & { type?: string };
       if (err.name === 'AbortError' || err.type === 'aborted') {
@@ -191,6 +209,8 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
         throw new RetryableFailure(new TimeoutError(context, method, url, detail));
       }
       const code = err.code ?? (err as { errno?: string }).errno;
+      const advice = certificateAdvice(code);
+      if (advice) throw new NetworkError(context, method, url, `${code}: ${err.message}; ${advice}`);
       const failure = new NetworkError(context, method, url, `${code ?? 'network error'}: ${err.message}`);
       if (code && RETRYABLE_NETWORK_CODES.has(code)) throw new RetryableFailure(failure);
       if (err.type === 'system' || /socket hang up|premature close/i.test(err.message)) throw new RetryableFailure(failure);
@@ -231,8 +251,17 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
     throw failure;
   }
 
+  /** "polarity: HTTP 429 from GET https://..., retry 3 in 4.2 s (grant read ...)": redacted, on one line. */
+  function retryLine(req: HttpRequest, failure: Error, attempts: number, delay: number): string {
+    const what = failure instanceof HttpError ? `HTTP ${failure.status}`
+      : failure instanceof TimeoutError ? 'no answer in time' : (/: ([A-Z][A-Z_]+):/.exec(failure.message)?.[1] ?? 'a network error');
+    const line = `${req.context.vendor}: ${what} from ${req.method} ${printableUrl(req.url)}, retry ${attempts} in ${(delay / 1000).toFixed(1)} s (${req.context.operation})`;
+    return terminalText(redact(line, options.secrets ?? []));
+  }
+
   return async function request(req: HttpRequest): Promise<HttpResponse> {
     // A 429 is the vendor pacing us, not a failure: it is bounded by the run's deadline, not by maxRetries.
+    let lastHeard = now();
     for (let retries = 0, attempts = 1; ; attempts++) {
       try {
         return await attempt(req);
@@ -250,6 +279,10 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
           throw error.final;
         }
         if (!rateLimited) retries++;
+        if (delay >= PROGRESS_MIN_DELAY_MS || now() - lastHeard >= PROGRESS_SILENCE_MS) {
+          lastHeard = now();
+          progress(retryLine(req, error.final, attempts, delay));
+        }
         await sleep(delay);
         stopIfCancelled(req);
       }

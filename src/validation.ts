@@ -20,6 +20,22 @@ const resolvedAlways: IsUnresolved = () => false;
  */
 export const HTTP_URL = /^https?:\/\/[^/\s@?#]+(\/[^\s@?#]*)?$/i;
 
+/**
+ * Whether a URL is plain http:// to a host other than loopback (127.0.0.0/8, ::1, localhost): a request there
+ * carries the credentials in clear. Unparseable URLs answer false; the URL checks refuse them.
+ */
+export function isInsecureHttpUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol !== 'http:') return false;
+  const host = parsed.hostname.toLowerCase();
+  return !(host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host));
+}
+
 /** Whether a URL holds user information (`https://user:password@host`), which would be printed with the URL. */
 export function hasUserInfo(url: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url);

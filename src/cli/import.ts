@@ -3,6 +3,7 @@
  * stack. A first deploy of that code adopts the grants (each apply finds them there) and changes nothing.
  */
 import { DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, VendorName } from '../contract';
+import { stringLiteral, terminalText } from '../terminal-text';
 import { VENDOR_CLIENTS } from '../vendors';
 import { listEntities } from '../vendors/kore';
 import { openSession } from '../vendors/session';
@@ -59,9 +60,12 @@ async function importItems(vendor: VendorName, options: ImportOptions, env: Node
   return items;
 }
 
-/** A TypeScript literal on one line; strings as JSON writes them, so no vendor text can end the literal or the line. */
+/**
+ * A TypeScript literal on one line; strings as JSON writes them, with every control and bidi character as \uXXXX, so
+ * no vendor text can end the literal or the line, or show the code in another order than it has (Trojan Source).
+ */
 function literal(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  if (typeof value === 'string') return stringLiteral(value);
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
     return `{ ${Object.entries(value).map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : literal(k)}: ${literal(v)}`).join(', ')} }`;
@@ -87,8 +91,8 @@ export function importCode(packageName: string, command: string, items: ImportIt
   lines.push('');
   for (const item of items) {
     if ('comment' in item) {
-      // Vendor text in a comment: no line terminator may end the comment and start code.
-      lines.push(`// Not declared: ${item.comment.replace(/[\r\n\u2028\u2029]/g, ' ')}.`);
+      // Vendor text in a comment: no line terminator may end the comment and start code, no bidi control reorder it.
+      lines.push(`// Not declared: ${terminalText(item.comment)}.`);
       continue;
     }
     const props: Fields = { ...item.props };

@@ -10,6 +10,7 @@ import * as readline from 'readline';
 import { Command, CommanderError, Option } from 'commander';
 import { VENDORS, VendorName } from '../contract';
 import { environmentSecrets, redact } from '../errors';
+import { codeText, terminalLines, terminalText } from '../terminal-text';
 import { ACCESS_FORMATS } from './access';
 import { AccessOptions, runAccess } from './access-run';
 import { DriftEntry, DriftResult, collectDrift, fixDrift, openSessions, pruneUnmanaged } from './drift';
@@ -58,10 +59,10 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
   const sessions = await openSessions(stack, env, secrets);
   let result: DriftResult = await collectDrift(stack, sessions, { unmanaged: lookForUnmanaged, secrets });
   const pending = await planned;
-  if (pending.pending === undefined) process.stderr.write(`Could not tell whether the synthesized stack differs from the last apply: ${redact(pending.reason ?? '', secrets)}\n`);
+  if (pending.pending === undefined) process.stderr.write(`Could not tell whether the synthesized stack differs from the last apply: ${terminalText(redact(pending.reason ?? '', secrets))}\n`);
   const report = () => {
     const doc = driftDocument(result.entries, pending.pending === true);
-    process.stdout.write(options.json ? `${JSON.stringify(doc, null, 2)}\n` : driftTable(doc, lookForUnmanaged));
+    process.stdout.write(options.json ? `${codeText(JSON.stringify(doc, null, 2))}\n` : driftTable(doc, lookForUnmanaged));
   };
   const repairs = (options.fix || options.prune) && result.entries.some((e) => e.status !== 'in-sync');
   if (repairs && pending.pending !== false) {
@@ -75,7 +76,7 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
   let failed = new Map<string, string>();
   let acted = false;
   if (options.prune && result.unmanaged.length > 0) {
-    const list = result.unmanaged.map((u) => `  ${u.entry.vendor} ${JSON.stringify(u.entry.identity)}`).join('\n');
+    const list = result.unmanaged.map((u) => `  ${u.entry.vendor} ${codeText(JSON.stringify(u.entry.identity))}`).join('\n');
     if (!options.yes && !process.stdin.isTTY) {
       report();
       process.stderr.write(`--prune would remove ${result.unmanaged.length} unmanaged grant(s):\n${list}\nNothing was removed: there is no terminal to confirm on; pass --yes to remove them.\n`);
@@ -84,7 +85,7 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
     const go = options.yes || await confirm(`Remove these ${result.unmanaged.length} unmanaged grant(s) at the vendors?\n${list}\n[y/N] `);
     if (go) {
       const failures = await pruneUnmanaged(result.unmanaged, sessions, secrets);
-      for (const f of failures) process.stderr.write(`prune failed: ${f}\n`);
+      for (const f of failures) process.stderr.write(`prune failed: ${terminalText(f)}\n`);
       acted = true;
     } else {
       process.stderr.write('Nothing was removed.\n');
@@ -163,7 +164,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
     const message = error instanceof UsageError ? error.message : (error as Error).message ?? String(error);
-    process.stderr.write(`${program.name()}: ${redact(message, environmentSecrets(env))}\n`);
+    process.stderr.write(`${program.name()}: ${terminalLines(redact(message, environmentSecrets(env)))}\n`);
     return 1;
   }
 }

@@ -1,4 +1,5 @@
 /** The drift report as a person reads it (a table and a summary line) and as a pipeline reads it (one JSON document). */
+import { terminalText } from '../terminal-text';
 import { DriftEntry, DriftStatus, STATUSES } from './drift';
 import { table } from './text-table';
 import { Fields } from './vendors/view';
@@ -47,7 +48,7 @@ export function driftTable(doc: DriftDocument, lookedForUnmanaged: boolean): str
     rows.push([e.status + (e.fixed ? ' (fixed)' : ''), e.vendor, e.construct ?? '-', describeIdentity(e.identity), e.declared ? describeFields(e.declared) : '-', describeFields(e.actual)]);
   }
   const notes = doc.grants.filter((e) => e.status === 'unknown' || e.status === 'expired' || (e.status !== 'in-sync' && e.status !== 'unmanaged' && /failed/.test(e.detail)))
-    .map((e) => `  ${e.construct ?? describeIdentity(e.identity)}: ${e.detail}`);
+    .map((e) => `  ${terminalText(e.construct ?? describeIdentity(e.identity))}: ${terminalText(e.detail)}`);
   const lines = [table(rows), ''];
   if (notes.length > 0) lines.push(...notes, '');
   if (doc.pendingApply) lines.push('The synthesized stack differs from what was last applied: this report compares the vendors with the last apply.');

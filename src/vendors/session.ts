@@ -23,6 +23,7 @@ export async function openSession(
     urlHint: `Check ${connected.urlSource}: an answer that is not the vendor's API (a login page, a proxy, another host) came back`,
     secrets,
     signal,
+    env,
   });
   return {
     request, baseUrl: connected.baseUrl, headers: connected.headers, urlSource: connected.urlSource,

@@ -80,6 +80,9 @@ const BAD_INPUTS: Array<[string, Build, RegExp]> = [
   ['provider: url not http(s)', (s) => { new PolarityProvider(s, 'polarity', { url: 'ftp://polarity.example.com' }); }, /url: must be an http\(s\) URL/],
   ['provider: url with a query, which would be printed', (s) => { new PolarityProvider(s, 'polarity', { url: 'https://polarity.example.com/?token=abc' }); }, /url: must be an http\(s\) URL without query or fragment/],
   ['provider: url with a password', (s) => { new PolarityProvider(s, 'polarity', { url: 'https://svc:pw@polarity.example.com' }); }, /url: must not hold a user name or password/],
+  ['provider: plain http url to another host, which sends the token in clear', (s) => { new PolarityProvider(s, 'polarity', { url: 'http://polarity.example.com' }); }, /\[test\/polarity\] url: is plain http to a host other than this machine.*allowInsecureHttp: true/],
+  ['provider: plain http Kore host', (s) => { new KoreProvider(s, 'kore', { url: 'http://10.0.0.5:8080' }); }, /url: is plain http to a host other than this machine/],
+  ['provider: answer size limit not a whole number', (s) => { new PolarityProvider(s, 'polarity', { maxResponseBytes: 1.5 }); }, /maxResponseBytes: must be a whole number of bytes above 0, got 1\.5/],
   ['provider: url from a variable', (s) => {
     new PolarityProvider(s, 'polarity', { url: new TerraformVariable(s, 'url', { type: 'string' }).stringValue });
   }, /url: cannot come from a variable or another resource.*name it in urlEnv/],
@@ -160,6 +163,18 @@ describe('synth-time validation', () => {
         expect(error?.message).toContain(line);
       }
     }
+  });
+
+  test('plain http is accepted to loopback, and elsewhere only with allowInsecureHttp, which the handler receives', () => {
+    let allowed: PolarityProvider | undefined;
+    const { error } = synth((s) => {
+      new PolarityProvider(s, 'polarity', { url: 'http://127.0.0.1:8080' });
+      new KoreProvider(s, 'kore', { url: 'http://localhost:8081' });
+      new BritiveProvider(s, 'britive', { tenant: 'http://[::1]:8082' });
+      allowed = new PolarityProvider(s, 'polarity-lab', { url: 'http://polarity.lab.internal', allowInsecureHttp: true, maxResponseBytes: 1024 });
+    });
+    expect(error).toBeUndefined();
+    expect(allowed!._settings().http).toEqual({ allowInsecureHttp: true, maxResponseBytes: 1024 });
   });
 
   test('values Polytomic and Britive accept are accepted, with a warning where they are probably a mistake', () => {

@@ -3,6 +3,8 @@
  * where the vendor echoes the credential back in its error.
  */
 import * as fs from 'fs';
+import * as path from 'path';
+import { runProcess } from '../../scripts/run-process';
 import { SIM_CREDENTIALS } from '../../src/simulators';
 import { E2eWorkspace } from './harness';
 import { ROLE_A, StackSpec, buildStack } from './stack-spec';
@@ -27,6 +29,23 @@ function expectNoSecret(where: string, text: string): void {
   // A minted Kore JWT (header.payload.signature, base64url of {"alg"...}).
   expect(text).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
 }
+
+/** No secret in any form a vendor may echo it in: any case, spaced out, hex, base64 of any text holding it. */
+function expectNoSecretInAnyForm(where: string, text: string): void {
+  const compact = text.replace(/\s/g, '').toLowerCase();
+  for (const secret of SECRETS) {
+    const bytes = Buffer.from(secret);
+    const forms = [secret, bytes.toString('hex')];
+    // Base64 at each byte alignment, without the edge characters that depend on what surrounds the secret.
+    for (const pad of ['', 'x', 'xy']) forms.push(Buffer.from(pad + secret).toString('base64').slice(4, -4));
+    for (const form of forms) {
+      if (compact.includes(form.toLowerCase())) throw new Error(`${where} contains a form of the secret ${secret.slice(0, 6)}...: ${form}`);
+    }
+  }
+}
+
+/** Characters that drive a terminal or reorder text: a raw one in output is a vendor in control of the screen. */
+const RAW_CONTROL = /[\u001b\u0007\u0080-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 describe('secret hygiene', () => {
   let ws: E2eWorkspace;
@@ -108,6 +127,64 @@ describe('secret hygiene', () => {
     expect(run.output).not.toMatch(/&#\d+;&#\d+;&#\d+;/);
     for (const sim of [ws.sims.polarity, ws.sims.britive, ws.sims.kore, ws.sims.polytomic]) sim.clearFaults();
     await ws.destroy();
+  });
+
+  test('a token echoed as its whole header in base64, upper-cased, hex, spaced or quoted-printable, with terminal controls, reaches neither apply output nor drift --json', async () => {
+    const t = SIM_CREDENTIALS;
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const hex = (text: string) => Buffer.from(text).toString('hex').toUpperCase();
+    const qp = (text: string) => `${text.slice(0, 10)}=\r\n${text.slice(10)}`.replace(/-/g, '=2D');
+    const hostile = '\u001b]0;pwned\u0007\u009b2J\u202e';
+    const inject = () => {
+      ws.sims.polarity.injectFault({ kind: 'status', status: 400, count: 20, body: { errors: [{ title: 'Bad Request', detail: `sent ${b64(`Bearer ${t.polarityToken}`)} ${hostile}` }] } });
+      ws.sims.britive.injectFault({ kind: 'status', status: 400, count: 20, body: { status: 400, message: `TOKEN ${t.britiveToken.toUpperCase()} / ${hex(`TOKEN ${t.britiveToken}`)}\nforged line`, errorCode: 'E1000', details: null } });
+      ws.sims.kore.injectFault({ kind: 'status', status: 400, count: 20, body: { errors: [{ msg: `secret ${[...t.koreClientSecret].join(' ')} ${hostile}`, code: 4002 }] } });
+      ws.sims.polytomic.injectFault({ kind: 'status', status: 400, count: 20, body: { key: 'bad', message: `auth ${qp(`Bearer ${t.polytomicApiKey}`)} ${b64(`Bearer ${t.polytomicApiKey}`).replace(/(.{10})/g, '$1\n')}`, metadata: {}, status: 400 } });
+    };
+    const clear = () => { for (const sim of [ws.sims.polarity, ws.sims.britive, ws.sims.kore, ws.sims.polytomic]) sim.clearFaults(); };
+    await ws.apply(buildStack(ALL));
+
+    inject();
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CHECKPOINT_DISABLE: '1', ...ws.sims.env };
+    const drift = await runProcess(process.execPath, [path.join(__dirname, '../../bin/cdktf-saas-permissions.js'), 'drift', '--json', '--stack-dir', ws.stackDir], { env });
+    clear();
+    expect(drift.code).toBe(1);
+    const doc = JSON.parse(drift.output.slice(drift.output.indexOf('{'), drift.output.lastIndexOf('}') + 1)) as { summary: Record<string, number> };
+    expect(doc.summary.unknown).toBe(4);
+    expect(drift.output).toContain('[REDACTED]');
+    expectNoSecret('drift --json', drift.output);
+    expectNoSecretInAnyForm('drift --json', drift.output);
+    expect(drift.output).not.toMatch(RAW_CONTROL);
+
+    inject();
+    const changed: StackSpec = {
+      ...ALL,
+      polarity: [{ id: 'p', integrationId: 'urlscan', groupId: '7', permissions: ['read'] }],
+      britive: [{ id: 'b', profileId: 'pap-oncall', permissionName: 'Auditors', permissionType: 'group' }],
+      kore: [{ id: 'k', entityId: 'eng@example.com', users: ['dee@example.com'] }],
+      polytomic: [{ id: 't', name: 'Ops', policyActions: [{ action: 'query', roleIds: [ROLE_A] }] }],
+    };
+    const run = await ws.apply(buildStack(changed), { expectFailure: true });
+    clear();
+    for (const vendor of ['polarity', 'britive', 'kore', 'polytomic']) expect(run.output).toContain(`${vendor}: `);
+    expectNoSecret('failure output', run.output);
+    expectNoSecretInAnyForm('failure output', run.output);
+    expect(run.output).not.toMatch(RAW_CONTROL);
+    expect(run.output).toContain('\\x1b]0;pwned\\x07\\x9b2J\\u202e');
+    expect(run.output).not.toMatch(/^\S*\s*forged line/m);
+    await ws.destroy();
+  });
+
+  test('plain http to a host other than loopback, from a variable, is refused before anything is sent, unless allowed', async () => {
+    // 0.0.0.0 reaches this machine, but is not loopback: it stands for a host on the network.
+    const outside = ws.sims.polarity.url.replace('127.0.0.1', '0.0.0.0');
+    const refused = await ws.apply(buildStack(ALL), { expectFailure: true, env: { POLARITY_URL: outside } });
+    expect(refused.output).toContain(`polarity: grant read on integration virustotal for group 7 refused: POST ${outside}/api/integrations/virustotal/permissions is plain http to a host other than this machine`);
+    expect(refused.output).toContain('SAAS_PERMISSIONS_ALLOW_HTTP=1');
+    expect(ws.sims.polarity.snapshot()).toEqual({});
+    await ws.apply(buildStack(ALL), { env: { POLARITY_URL: outside, SAAS_PERMISSIONS_ALLOW_HTTP: '1' } });
+    expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] } });
+    await ws.destroy({ env: { POLARITY_URL: outside, SAAS_PERMISSIONS_ALLOW_HTTP: '1' } });
   });
 
   test('a URL holding a password is refused, and the password is never printed', async () => {

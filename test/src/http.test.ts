@@ -26,8 +26,13 @@ const JSON_BODY = { body: 'json' } as const;
 const ANY_BODY = { body: 'empty-or-json' } as const;
 const readError = (_s: number, body: unknown, text: string) => ({ message: (body as { message?: string })?.message ?? text, code: (body as { code?: string })?.code });
 
-function client(settings: Partial<HttpSettings> = {}, extra: { sleeps?: number[]; isRetryable?: (s: number, c?: string) => boolean; secrets?: string[]; signal?: AbortSignal } = {}) {
+function client(settings: Partial<HttpSettings> = {}, extra: {
+  sleeps?: number[]; isRetryable?: (s: number, c?: string) => boolean; secrets?: string[]; signal?: AbortSignal;
+  progress?: string[]; env?: NodeJS.ProcessEnv;
+} = {}) {
   return createHttpClient({
+    progress: (line) => extra.progress?.push(line),
+    env: extra.env ?? {},
     secrets: extra.secrets,
     signal: extra.signal,
     urlHint: 'Check TEST_URL',

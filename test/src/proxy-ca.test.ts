@@ -108,6 +108,7 @@ describe('proxies and private CAs', () => {
     const run = await runHandler({ ...token, [PAYLOAD_ENV]: payload(tls.url) });
     expect(run.code).toBe(1);
     expect(run.output).toMatch(/polarity: grant read on integration virustotal for group 7 failed: POST https:\/\/127\.0\.0\.1:\d+\/api\/integrations\/virustotal\/permissions: .*(self-signed|unable to verify|UNABLE_TO_VERIFY)/i);
+    expect(run.output).toContain('export NODE_EXTRA_CA_CERTS=');
     expect(run.output).not.toContain(SIM_CREDENTIALS.polarityToken);
   });
 });
