@@ -1,4 +1,9 @@
-/** Polytomic simulator: permissions policies wrapped in {data}, every action answered, idempotency keys honoured. */
+/**
+ * Polytomic simulator: permissions policies wrapped in {data}, every action answered, idempotency keys honoured as
+ * the vendor's guide "Idempotent requests" describes them: the first answer a key gets (an error, a 500 included) is
+ * the answer every later request with that key gets, whatever its method, path or body; a request whose key is still
+ * in flight gets 409 Conflict; a key is 8 to 255 letters, digits, dashes and underscores.
+ */
 import { randomUUID } from 'crypto';
 import {
   INVALID_JSON, RouteTable, SimRequest, SimResponse, SimulatorServer, contentTypeIs, notFoundPage, resolveRoute,
@@ -37,13 +42,23 @@ const DEFAULT_ROLES: PolytomicSimRole[] = [
   { id: POLYTOMIC_SIM_SYSTEM_ROLE, name: 'Admin', system: true },
 ];
 
+/** The Idempotency-Key as sent, or undefined when none is; stored per credential, as keys belong to an account. */
+function idempotencyKey(req: SimRequest): string | undefined {
+  const key = req.headers['idempotency-key'];
+  return typeof key === 'string' ? key : undefined;
+}
+const storedKey = (req: SimRequest, key: string) => `${req.headers.authorization ?? ''} ${key}`;
+
 function error(status: number, message: string, key = 'invalid_request'): SimResponse {
   return { status, body: { key, message, metadata: {}, status } };
 }
 
 export class PolytomicSimulator extends SimulatorServer {
   private policies = new Map<string, Policy>();
+  /** Idempotency key -> the first answer it got. */
   private idempotent = new Map<string, SimResponse>();
+  /** Keys whose first request has not been answered yet. */
+  private readonly inFlight = new Set<string>();
 
   private readonly routes: RouteTable = {
     '/api/permissions/policies': {
@@ -77,6 +92,7 @@ export class PolytomicSimulator extends SimulatorServer {
 
   reset(): void {
     this.idempotent.clear();
+    this.inFlight.clear();
     const builtIn: Policy = { id: randomUUID(), name: 'Admin', organization_id: this.org, policy_actions: this.answered([]), system: true };
     this.policies = new Map([[builtIn.id, builtIn]]);
   }
@@ -146,12 +162,26 @@ export class PolytomicSimulator extends SimulatorServer {
     }
     if (!req.headers['x-polytomic-version']) return error(400, 'the X-Polytomic-Version header is required');
     if (!route.handler) return { ...error(405, `method ${req.method} not allowed`, 'method_not_allowed'), headers: { Allow: route.allow } };
-    const key = req.headers['idempotency-key'];
-    const idempotencyKey = typeof key === 'string' && req.method !== 'GET' ? `${req.method} ${req.path} ${key}` : undefined;
-    if (idempotencyKey && this.idempotent.has(idempotencyKey)) return this.idempotent.get(idempotencyKey)!;
-    const response = route.handler(req, route.params);
-    if (idempotencyKey && response.status < 500) this.idempotent.set(idempotencyKey, response);
-    return response;
+    return route.handler(req, route.params);
+  }
+
+  protected admit(req: SimRequest): SimResponse | undefined {
+    const key = idempotencyKey(req);
+    if (key === undefined) return undefined;
+    if (!/^[A-Za-z0-9_-]{8,255}$/.test(key)) return error(400, 'Idempotency-Key must be 8 to 255 letters, digits, dashes or underscores');
+    const stored = this.idempotent.get(storedKey(req, key));
+    if (stored) return stored;
+    if (this.inFlight.has(storedKey(req, key))) return error(409, 'a request with this Idempotency-Key is in progress', 'conflict');
+    this.inFlight.add(storedKey(req, key));
+    return undefined;
+  }
+
+  protected settle(req: SimRequest, answer: SimResponse | undefined): void {
+    const key = idempotencyKey(req);
+    if (key === undefined) return;
+    this.inFlight.delete(storedKey(req, key));
+    // A rate limiter answers before the request is processed: nothing is recorded for the key.
+    if (answer && answer.status !== 429) this.idempotent.set(storedKey(req, key), answer);
   }
 
   private withPolicy(id: string, then: (policy: Policy) => SimResponse): SimResponse {

@@ -80,6 +80,17 @@ export abstract class SimulatorServer {
   protected abstract rateLimitedBody(): unknown;
   /** Asynchronous checks (a JWT signature) run before faults and routing; results are kept for route(). */
   protected async beforeRoute(_req: SimRequest): Promise<void> {}
+  /**
+   * Answers a request before faults and routing (Polytomic's replay of an idempotency key's first answer, its 409 for
+   * a key in flight); undefined lets it through.
+   */
+  protected admit(_req: SimRequest): SimResponse | undefined { return undefined; }
+  /**
+   * Called once for every request admit() let through: with the answer the vendor logic (or a status fault, standing
+   * for the vendor's own error) gave it, whether or not the client received it; undefined when it never reached the
+   * vendor logic (dropped, rate limited).
+   */
+  protected settle(_req: SimRequest, _answer: SimResponse | undefined): void {}
   /** Forget all state and return to the seeded start. */
   abstract reset(): void;
   /** What the vendor holds now, in a form tests and the demo print. */
@@ -179,7 +190,8 @@ export abstract class SimulatorServer {
     if (simReq.path.startsWith('/__sim/')) return this.send(res, this.control(simReq));
     await this.beforeRoute(simReq);
 
-    const fault = this.takeFault(simReq);
+    const admitted = this.admit(simReq);
+    const fault = admitted ? undefined : this.takeFault(simReq);
     let recorded = false;
     const record = (status: RequestRecord['status']) => {
       if (recorded) return;
@@ -188,7 +200,12 @@ export abstract class SimulatorServer {
       this.requests.push(entry);
       recorded = true;
     };
+    if (admitted) {
+      record(admitted.status);
+      return this.send(res, admitted);
+    }
     if (fault?.kind === 'drop') {
+      this.settle(simReq, undefined);
       record('dropped');
       req.socket.destroy();
       return;
@@ -202,10 +219,13 @@ export abstract class SimulatorServer {
     }
     if (fault?.kind === 'status') {
       record(fault.status);
-      return this.send(res, { status: fault.status, body: fault.body ?? this.rateLimitedBody(), headers: fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {} });
+      const answer: SimResponse = { status: fault.status, body: fault.body ?? this.rateLimitedBody(), headers: fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {} };
+      this.settle(simReq, answer);
+      return this.send(res, answer);
     }
     const limited = this.rateLimited(Date.now());
     if (limited) {
+      this.settle(simReq, undefined);
       record(429);
       return this.send(res, limited);
     }
@@ -215,6 +235,7 @@ export abstract class SimulatorServer {
     } catch (error) {
       response = { status: 500, body: { message: `simulator error: ${(error as Error).message}` } };
     }
+    this.settle(simReq, response);
     if (fault?.kind === 'lost') {
       record('dropped');
       req.socket.destroy();

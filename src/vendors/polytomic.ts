@@ -2,6 +2,7 @@
 import { DEFAULT_POLYTOMIC_URL, PolytomicConnection, PolytomicGrant, PolytomicPolicyAction } from '../contract';
 import { HttpError, UnexpectedAnswerError, ValidationError } from '../errors';
 import { HttpResponse } from '../http';
+import { terminalText } from '../terminal-text';
 import { ScopeRead, VendorClient, VendorSession, apiUrl, randomUUID, requireEnv, resolveBaseUrl, unconfirmed } from './vendor';
 
 export interface PolicyBody {
@@ -77,6 +78,117 @@ function createdId(json: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+function sameActions(policy: PolicyBody, g: PolytomicGrant): boolean {
+  return JSON.stringify(heldActions(policy.policy_actions)) === JSON.stringify(heldActions(g.policyActions));
+}
+
+/** A 5xx to a create: Polytomic keeps it as that key's answer, so only a fresh key really tries again. */
+const SERVER_ERRORS = [500, 502, 503, 504];
+/** Creates tried with a fresh key each. */
+const CREATE_ATTEMPTS = 3;
+/** A 409 (the key's first request still in flight) is asked again this often, this long apart at least. */
+const IN_FLIGHT_ASKS = 8;
+const IN_FLIGHT_PAUSE_MS = 250;
+
+/**
+ * Sends the POST with one Idempotency-Key. Polytomic answers every later request with that key as it answered the
+ * first, so the HTTP client's own retries (after a lost answer or a timeout) cannot create twice; while the first is
+ * still being processed it answers 409, and the same key is asked again after a pause.
+ */
+async function postOnce(g: PolytomicGrant, s: VendorSession, url: string, key: string): Promise<HttpResponse> {
+  const context = { vendor: 'polytomic', operation: `create ${describe(g)}` };
+  for (let ask = 0; ; ask++) {
+    const response = await s.request({
+      method: 'POST', url, headers: { ...s.headers, 'Idempotency-Key': key }, body: policyBody(g),
+      success: { body: 'json' }, handle: [409, ...SERVER_ERRORS], context,
+    });
+    if (response.status !== 409 || ask + 1 >= IN_FLIGHT_ASKS) return response;
+    await s.pause(ask, IN_FLIGHT_PAUSE_MS);
+  }
+}
+
+/**
+ * Creates the policy. After a 5xx the policy list says whether the create landed anyway; if not, the next attempt
+ * carries a fresh key (the old one would only replay the 5xx). After a success, duplicates from a concurrent create
+ * are settled.
+ */
+async function createPolicy(g: PolytomicGrant, s: VendorSession): Promise<string> {
+  const url = apiUrl(s.baseUrl, 'polytomic')`/api/permissions/policies`;
+  const context = { vendor: 'polytomic', operation: `create ${describe(g)}` };
+  for (let attempt = 1; ; attempt++) {
+    const response = await postOnce(g, s, url, randomUUID());
+    if (response.status < 300) {
+      const id = createdId(response.json);
+      if (!id) throw new UnexpectedAnswerError(context, 'POST', url, 'answered without {"data": {"id": ...}}');
+      return settleDuplicates(g, s, id);
+    }
+    const landed = policiesNamed(await listPolicies(s, context.operation), g);
+    if (landed.length > 0) return settleDuplicates(g, s, landed[0].id, `after HTTP ${response.status} to the create`);
+    if (attempt >= CREATE_ATTEMPTS) {
+      const { message, code } = polytomic.readError(response.status, response.json, response.text);
+      throw new HttpError(context, 'POST', url, response.status, terminalText(s.excerpt(message)), code,
+        `Tried ${attempt} times, each with a fresh Idempotency-Key; the policy list does not hold the policy`);
+    }
+    await s.pause(attempt - 1);
+  }
+}
+
+/**
+ * Two runs that create the same name at once both succeed, and Polytomic then holds two policies named alike. Of
+ * those the policy list shows, the one with the smallest id stays and every other is deleted; the later of two
+ * creates always lists both, and every run that sees them picks the same survivor, so exactly one remains whoever
+ * acts. The survivor is then given the declared actions.
+ */
+async function settleDuplicates(g: PolytomicGrant, s: VendorSession, ownId: string, note?: string): Promise<string> {
+  const operation = `create ${describe(g)}`;
+  const created = `polytomic: created ${describe(g)} with id ${ownId}${note ? ` (found in the policy list ${note})` : ''}`;
+  const named = policiesNamed(await listPolicies(s, operation), g).filter((p) => !p.system);
+  if (named.length <= 1) {
+    const own = named[0];
+    if (own && !sameActions(own, g)) await updatePolicy(g, own.id, s);
+    return created;
+  }
+  const [keep, ...extra] = [...named].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ids = named.map((p) => p.id).join(', ');
+  try {
+    for (const twin of extra) await deletePolicy(twin.id, s, operation);
+    if (!sameActions(keep, g)) await updatePolicy(g, keep.id, s);
+  } catch (error) {
+    throw new ValidationError(`polytomic: ${operation}: a concurrent create made ${named.length} policies named ${JSON.stringify(g.name)} ` +
+      `(ids ${ids}), and removing the extra ones failed: ${(error as Error).message}. Delete every one but ${keep.id} in Polytomic, then apply again`);
+  }
+  return `${created}; a concurrent create made ${named.length} policies so named (ids ${ids}): kept ${keep.id}, deleted ${extra.map((p) => p.id).join(', ')}`;
+}
+
+/**
+ * Replaces the policy's actions. Every current official client updates with PUT (the Go SDK since April 2024); the
+ * seed page documents PATCH. Both carry the whole policy and keep its id, and a repeat changes nothing, so neither
+ * carries an Idempotency-Key (a key reused for the PATCH would only replay the PUT's 405).
+ */
+async function updatePolicy(g: PolytomicGrant, id: string, s: VendorSession): Promise<void> {
+  const url = apiUrl(s.baseUrl, 'polytomic')`/api/permissions/policies/${id}`;
+  const context = { vendor: 'polytomic', operation: `update ${describe(g)}` };
+  const update = (method: 'PUT' | 'PATCH') => s.request({ method, url, headers: s.headers, body: policyBody(g), success: { body: 'json' }, handle: [405], context });
+  let response = await update('PUT');
+  if (response.status === 405) response = await update('PATCH');
+  if (response.status === 405) {
+    throw new HttpError(context, 'PATCH', url, 405, s.excerpt(polytomic.readError(405, response.json, response.text).message), undefined, 'The server refused both PUT and PATCH');
+  }
+}
+
+/** DELETE without a key (the guide: DELETE is idempotent already); true when Polytomic's own 404 says it was gone. */
+async function deletePolicy(id: string, s: VendorSession, operation: string): Promise<boolean> {
+  const url = apiUrl(s.baseUrl, 'polytomic')`/api/permissions/policies/${id}`;
+  const response = await s.request({
+    method: 'DELETE', url, headers: s.headers,
+    // Done, not accepted for later (202): the policy must be gone when this says so.
+    success: { statuses: [200, 204], body: 'empty-or-json' }, handle: [404], context: { vendor: 'polytomic', operation },
+  });
+  if (response.status !== 404) return false;
+  if (isPolytomicError(response)) return true;
+  throw unconfirmed('polytomic', operation, `the DELETE of policy ${id} answered a 404 that is not Polytomic's: ${s.excerpt(response.text)}`, s);
+}
+
 export const polytomic: VendorClient<PolytomicConnection, PolytomicGrant, PolytomicScope, PolicyBody[]> = {
   vendor: 'polytomic',
 
@@ -106,28 +218,9 @@ export const polytomic: VendorClient<PolytomicConnection, PolytomicGrant, Polyto
   async apply(g, s) {
     const operation = `apply ${describe(g)}`;
     const existing = findPolicy(await listPolicies(s, operation), g, operation);
-    // One key per logical change: a retry after a lost answer is recognised by the server, not repeated.
-    const headers = { ...s.headers, 'Idempotency-Key': randomUUID() };
-    const context = { vendor: 'polytomic', operation };
-    if (!existing) {
-      const url = apiUrl(s.baseUrl, 'polytomic')`/api/permissions/policies`;
-      const { json } = await s.request({ method: 'POST', url, headers, body: policyBody(g), success: { body: 'json' }, context: { ...context, operation: `create ${describe(g)}` } });
-      const id = createdId(json);
-      if (!id) throw new UnexpectedAnswerError(context, 'POST', url, 'answered without {"data": {"id": ...}}');
-      return `polytomic: created ${describe(g)} with id ${id}`;
-    }
-    if (JSON.stringify(heldActions(existing.policy_actions)) === JSON.stringify(heldActions(g.policyActions))) {
-      return `polytomic: ${describe(g)} (id ${existing.id}) already matches`;
-    }
-    // Every current official client updates with PUT (the Go SDK since April 2024); the seed page documents PATCH.
-    // Both carry the whole policy and keep its id; PATCH is the fallback for a server that refuses PUT.
-    const url = apiUrl(s.baseUrl, 'polytomic')`/api/permissions/policies/${existing.id}`;
-    const update = (method: 'PUT' | 'PATCH') => s.request({ method, url, headers, body: policyBody(g), success: { body: 'json' }, handle: [405], context: { ...context, operation: `update ${describe(g)}` } });
-    let response = await update('PUT');
-    if (response.status === 405) response = await update('PATCH');
-    if (response.status === 405) {
-      throw new HttpError({ ...context, operation: `update ${describe(g)}` }, 'PATCH', url, 405, s.excerpt(polytomic.readError(405, response.json, response.text).message), undefined, 'The server refused both PUT and PATCH');
-    }
+    if (!existing) return createPolicy(g, s);
+    if (sameActions(existing, g)) return `polytomic: ${describe(g)} (id ${existing.id}) already held: it has the declared actions, nothing was written`;
+    await updatePolicy(g, existing.id, s);
     return `polytomic: updated ${describe(g)} (id ${existing.id}) in place`;
   },
 
@@ -144,17 +237,8 @@ export const polytomic: VendorClient<PolytomicConnection, PolytomicGrant, Polyto
       }
       return `polytomic: ${describe(g)} was already gone (confirmed by the policy list)`;
     }
-    const response = await s.request({
-      method: 'DELETE',
-      url: apiUrl(s.baseUrl, 'polytomic')`/api/permissions/policies/${existing.id}`,
-      headers: { ...s.headers, 'Idempotency-Key': randomUUID() },
-      // Done, not accepted for later (202): the policy must be gone when this says so.
-      success: { statuses: [200, 204], body: 'empty-or-json' },
-      handle: [404],
-      context: { vendor: 'polytomic', operation },
-    });
-    if (response.status !== 404) return `polytomic: deleted ${describe(g)} (id ${existing.id})`;
-    if (isPolytomicError(response)) return `polytomic: ${describe(g)} (id ${existing.id}) was already gone (Polytomic answered not found for that id)`;
-    throw unconfirmed('polytomic', operation, `the DELETE of policy ${existing.id} answered a 404 that is not Polytomic's: ${s.excerpt(response.text)}`, s);
+    const wasGone = await deletePolicy(existing.id, s, operation);
+    return wasGone ? `polytomic: ${describe(g)} (id ${existing.id}) was already gone (Polytomic answered not found for that id)`
+      : `polytomic: deleted ${describe(g)} (id ${existing.id})`;
   },
 };

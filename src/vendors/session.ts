@@ -1,7 +1,7 @@
 /** Opens a session with a vendor: credentials from the environment, and the HTTP client every call goes through. */
 import { Connection, HttpSettings } from '../contract';
 import { redactAndTruncate } from '../errors';
-import { createHttpClient } from '../http';
+import { backoffDelay, createHttpClient } from '../http';
 import { VendorClient, VendorSession } from './vendor';
 
 /**
@@ -28,5 +28,6 @@ export async function openSession(
   return {
     request, baseUrl: connected.baseUrl, headers: connected.headers, urlSource: connected.urlSource,
     excerpt: (text) => redactAndTruncate(text, secrets, 300),
+    pause: (attempt, atLeastMs = 0) => new Promise((resolve) => setTimeout(resolve, Math.max(atLeastMs, backoffDelay(attempt, settings)))),
   };
 }

@@ -17,6 +17,8 @@ export interface VendorSession {
   readonly urlSource: string;
   /** A vendor's text as it may be quoted in a message: secrets removed, then cut to length. */
   excerpt(text: string): string;
+  /** Waits before a retry the client makes itself (a fresh Polytomic idempotency key): the settings' backoff, at least `atLeastMs`. */
+  pause(attempt: number, atLeastMs?: number): Promise<void>;
 }
 
 export interface VendorConnection {
