@@ -28,7 +28,14 @@ export interface Simulators {
   stop(): Promise<void>;
 }
 
-export async function startSimulators(ports: Partial<Record<'polarity' | 'britive' | 'kore' | 'polytomic', number>> = {}): Promise<Simulators> {
+export interface SimulatorOptions {
+  /** Every simulator answers the alternative reading of what its vendor leaves undocumented. @default false */
+  readonly alternative?: boolean;
+}
+
+export async function startSimulators(
+  ports: Partial<Record<'polarity' | 'britive' | 'kore' | 'polytomic', number>> = {}, options: SimulatorOptions = {},
+): Promise<Simulators> {
   const polarity = new PolaritySimulator({ token: SIM_CREDENTIALS.polarityToken, users: { admin: 'sim-admin-password' } });
   const britive = new BritiveSimulator({ token: SIM_CREDENTIALS.britiveToken });
   const kore = new KoreSimulator({
@@ -38,6 +45,7 @@ export async function startSimulators(ports: Partial<Record<'polarity' | 'britiv
     entities: { 'st-search/fc-drive': ['eng@example.com', 'sales@example.com', 'legal@example.com'] },
   });
   const polytomic = new PolytomicSimulator({ apiKey: SIM_CREDENTIALS.polytomicApiKey, organizationId: POLYTOMIC_SIM_ORG });
+  for (const sim of [polarity, britive, kore, polytomic]) sim.alternative = options.alternative ?? false;
   const [polarityUrl, britiveUrl, koreUrl, polytomicUrl] = await Promise.all([
     polarity.start(ports.polarity), britive.start(ports.britive), kore.start(ports.kore), polytomic.start(ports.polytomic),
   ]);

@@ -1,4 +1,7 @@
-/** Kore.ai Search AI simulator: permission entities of connectors, users added with PUT and removed with DELETE. */
+/**
+ * Kore.ai Search AI simulator: permission entities of connectors, users added with PUT and removed with DELETE.
+ * Alternative mode (undocumented): a DELETE naming a user the entity does not hold answers Kore's 404.
+ */
 import { createHash } from 'crypto';
 import { jwtVerify } from 'jose';
 import {
@@ -187,6 +190,10 @@ export class KoreSimulator extends SimulatorServer {
     const users = (req.body as { userList?: unknown })?.userList;
     if (req.body === INVALID_JSON || !Array.isArray(users) || users.length === 0 || users.some((u) => typeof u !== 'string' || !u)) {
       return error(400, 4002, 'userList must be a non-empty array of user ids');
+    }
+    if (op === 'remove' && this.alternative) {
+      const absent = (users as string[]).filter((u) => !entity.userIds.includes(u));
+      if (absent.length > 0) return error(404, 4004, `User ${absent.join(', ')} is not associated with permission entity ${entity._id}`);
     }
     if (op === 'add') addUsersTo(entity, users as string[]);
     else removeUsersFrom(entity, users as string[]);

@@ -71,6 +71,11 @@ export abstract class SimulatorServer {
   private readonly served: number[] = [];
   private server?: http.Server | https.Server;
   url = '';
+  /**
+   * Answers the other way where the vendor's documentation is silent (each simulator lists which answers change), so
+   * tests can run a lifecycle against both readings and no client behaviour rests on one guess. Survives reset().
+   */
+  alternative = false;
 
   constructor(readonly vendor: string) {}
 
@@ -255,6 +260,7 @@ export abstract class SimulatorServer {
       case 'GET /__sim/state': return { status: 200, body: this.snapshot() };
       case 'GET /__sim/requests': return { status: 200, body: this.requests };
       case 'POST /__sim/faults': this.injectFault(req.body as FaultSpec); return { status: 204 };
+      case 'POST /__sim/mode': this.alternative = (req.body as { alternative?: unknown } | undefined)?.alternative === true; return { status: 204 };
       case 'POST /__sim/rate-limits': this.setRateLimits(req.body as RateLimit[]); return { status: 204 };
       case 'POST /__sim/reset': this.reset(); this.clearFaults(); this.setRateLimits([]); this.requests.length = 0; return { status: 204 };
       default: return { status: 404, body: { message: 'unknown control call' } };

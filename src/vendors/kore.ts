@@ -74,7 +74,7 @@ async function resolveEntity(s: VendorSession, scope: KoreScope, operation: stri
 }
 
 /** PUT (add) or DELETE (remove) one user; on Kore's 404 for the path id, retries with the entity the list names. */
-async function changeUser(g: KoreGrant, s: VendorSession, method: 'PUT' | 'DELETE', operation: string): Promise<{ response: HttpResponse; via?: KoreEntity }> {
+async function changeUser(g: KoreGrant, s: VendorSession, method: 'PUT' | 'DELETE', operation: string): Promise<{ response: HttpResponse; via?: KoreEntity; unlisted?: true }> {
   const send = (id: string) => s.request({
     method, url: entityUrl(s, g, id), headers: s.headers, body: { userList: [g.user] },
     // The docs give no status or body for either call: done (200, 204) with no body or a JSON one, not 202.
@@ -83,7 +83,7 @@ async function changeUser(g: KoreGrant, s: VendorSession, method: 'PUT' | 'DELET
   const response = await send(g.entityId);
   if (response.status !== 404 || !isKoreError(response)) return { response };
   const entity = await resolveEntity(s, g, operation);
-  if (!entity) return { response };
+  if (!entity) return { response, unlisted: true };
   const other = entity._id === g.entityId ? entity.entityId : entity._id;
   return { response: await send(other), via: entity };
 }
@@ -155,18 +155,30 @@ export const kore: VendorClient<KoreConnection, KoreGrant, KoreScope, KoreHeld> 
 
   async revoke(g, s) {
     const operation = `remove ${describe(g)}`;
-    let result: { response: HttpResponse; via?: KoreEntity };
+    let result: Awaited<ReturnType<typeof changeUser>>;
     try {
       result = await changeUser(g, s, 'DELETE', operation);
     } catch (error) {
       if (error instanceof HttpError && error.status === 404) throw unconfirmed('kore', operation, `reading the connector's entity list failed: ${error.message}`, s);
       throw error;
     }
-    const { response, via } = result;
+    const { response, via, unlisted } = result;
+    const gone = `kore: entity ${g.entityId} is gone from connector ${g.connectorId} (confirmed by its entity list), so ${g.user} has no access through it`;
     if (response.status !== 404) return `kore: removed ${describe(g)}${via ? ` (entity ${via._id}, found in the connector's entity list)` : ''}`;
-    if (via) throw unconfirmed('kore', operation, `the connector lists the entity as ${via._id} (source id ${via.entityId}), yet a DELETE by either id answered 404`, s);
     if (!isKoreError(response)) throw unconfirmed('kore', operation, `the DELETE answered a 404 that is not Kore's: ${s.excerpt(response.text)}`, s);
     // Kore's 404, and the connector's entity list, read successfully, has no entity by either id: it is gone.
-    return `kore: entity ${g.entityId} is gone from connector ${g.connectorId} (confirmed by its entity list), so ${g.user} has no access through it`;
+    if (unlisted) return gone;
+    // Kore's 404 says the entity is gone, or (undocumented) that the user is not on it: the entity's userIds decide.
+    let read: ScopeRead<KoreHeld>;
+    try {
+      read = await kore.read(kore.scopeOf(g), s);
+    } catch (error) {
+      throw unconfirmed('kore', operation, `the DELETE answered Kore's 404 and reading the entity failed: ${(error as Error).message}`, s);
+    }
+    if (!read.exists) return gone;
+    if (read.held.users.includes(g.user)) {
+      throw unconfirmed('kore', operation, `the DELETE answered Kore's 404 (${s.excerpt(kore.readError(404, response.json, response.text).message)}), yet entity ${read.held.entity._id} still lists ${g.user} in its userIds`, s);
+    }
+    return `kore: ${g.user} was already not on entity ${g.entityId} of connector ${g.connectorId} (Kore answered 404; confirmed by the entity's userIds)`;
   },
 };
