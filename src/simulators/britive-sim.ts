@@ -1,4 +1,7 @@
-/** Britive simulator: permissions attached to profiles (paps), paged listing, errorCode-bearing errors. */
+/**
+ * Britive simulator: permissions attached to profiles (paps), paged listing, errorCode-bearing errors. Alternative
+ * mode (undocumented): an add answers 200 with no body, which the official provider accepts.
+ */
 import {
   INVALID_JSON, RouteTable, SimRequest, SimResponse, SimulatorServer, contentTypeIs, notFoundPage, resolveRoute,
 } from './sim-server';
@@ -94,6 +97,17 @@ export class BritiveSimulator extends SimulatorServer {
     return permissions;
   }
 
+  /**
+   * The scheme the tenant expects for its token, written here apart from the client so a test checks one against the
+   * other: API tokens are short (`TOKEN`), federated workload tokens read `<provider>::<token>` (`WorkloadToken`),
+   * other long tokens are OAuth access tokens (`Bearer`), as Britive's Python SDK tells them apart.
+   */
+  private get scheme(): string {
+    const token = this.options.token;
+    if (token.length < 50) return 'TOKEN';
+    return token.split('::').length > 1 ? 'WorkloadToken' : 'Bearer';
+  }
+
   protected rateLimitedBody(): unknown {
     return { status: 429, message: 'Too many requests', errorCode: 'E1029', details: null };
   }
@@ -102,7 +116,7 @@ export class BritiveSimulator extends SimulatorServer {
     if (this.maintenance) return error(503, 'MAINT0001', 'The tenant is under maintenance');
     const route = resolveRoute(this.routes, req);
     if (!route) return notFoundPage();
-    if (req.headers.authorization !== `TOKEN ${this.options.token}`) return error(401, 'E1001', 'Unauthorized: invalid token');
+    if (req.headers.authorization !== `${this.scheme} ${this.options.token}`) return error(401, 'E1001', 'Unauthorized: invalid token');
     if (!route.handler) return error(405, 'E1000', `method ${req.method} not allowed`, { Allow: route.allow });
     return route.handler(req, route.params);
   }
@@ -156,6 +170,7 @@ export class BritiveSimulator extends SimulatorServer {
     if (body.op === 'add') {
       if (index >= 0) return error(400, 'E1005', `Permission ${name} of type ${type} already exists on the profile`);
       permissions.push(wanted);
+      if (this.alternative) return { status: 200 };
       return { status: 200, body: { papId, name, type: wanted.type, description: null, checkStatus: 'Success', message: '' } };
     }
     if (body.op === 'remove') {

@@ -9,6 +9,16 @@ export const BRITIVE_DUPLICATE = 'E1005';
 export const BRITIVE_MAINTENANCE = 'MAINT0001';
 const PAGE_SIZE = 100;
 
+/**
+ * The authorization scheme for a token, as Britive's Python SDK chooses it: an API token (under 50 characters) is
+ * `TOKEN`, a federated workload token (`<provider>::<token>`) is `WorkloadToken`, any other long token (an OAuth
+ * bearer token) is `Bearer`.
+ */
+export function britiveTokenKind(token: string): 'TOKEN' | 'WorkloadToken' | 'Bearer' {
+  if (token.length < 50) return 'TOKEN';
+  return token.includes('::') ? 'WorkloadToken' : 'Bearer';
+}
+
 export interface BritiveScope { readonly profileId: string }
 export interface BritivePermission { readonly name: string; readonly type: string }
 
@@ -72,8 +82,9 @@ async function changePermission(g: BritiveGrant, s: VendorSession, op: 'add' | '
     url: apiUrl(s.baseUrl, 'britive')`/paps/${g.profileId}/permissions`,
     headers: s.headers,
     body: { op, permission: { name: g.permissionName, type: g.permissionType } },
-    // Add answers 200 with the permission (or {}); remove documents no body; neither ever answers 204.
-    success: { statuses: [200], body: op === 'add' ? 'json' : 'empty-or-json' },
+    // Add: the official provider takes 200, 201 or 202, with the permission, {} or no body. Remove documents no body.
+    // Neither ever answers 204.
+    success: { statuses: op === 'add' ? [200, 201, 202] : [200], body: 'empty-or-json' },
     handle: op === 'remove' ? [404] : [],
     context: { vendor: 'britive', operation },
   });
@@ -99,7 +110,7 @@ export const britive: VendorClient<BritiveConnection, BritiveGrant, BritiveScope
     return {
       baseUrl: `${baseUrl}/api`,
       urlSource,
-      headers: { Authorization: `TOKEN ${token}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `${britiveTokenKind(token)} ${token}`, 'Content-Type': 'application/json' },
       secrets: [token],
       authHint: `Check the token in ${connection.tokenEnv}`,
     };
@@ -118,7 +129,7 @@ export const britive: VendorClient<BritiveConnection, BritiveGrant, BritiveScope
       // E1005 also answers a retry whose first answer was lost; the listing confirms the type is there.
       if (!(error instanceof HttpError) || error.vendorCode !== BRITIVE_DUPLICATE) throw error;
       const present = await listProfilePermissions(s, grant.profileId, grant.permissionName, operation);
-      if (present.exists && present.held.some((p) => samePermission(p, grant))) return `britive: ${describe(grant)} was already attached`;
+      if (present.exists && present.held.some((p) => samePermission(p, grant))) return `britive: ${describe(grant)} already held (Britive answered E1005 and the listing shows it)`;
       throw error;
     }
   },

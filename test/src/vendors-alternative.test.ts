@@ -41,3 +41,42 @@ describe('kore: a DELETE of a user the entity does not hold answers 404', () => 
     expect(sims.kore.snapshot()).toEqual({ 'st-search/fc-drive/eng@example.com': ['ana@example.com'] });
   });
 });
+
+describe('britive: what the official provider accepts on add', () => {
+  const grant = { profileId: 'pap-admins', permissionName: 'Admins', permissionType: 'group' };
+
+  test('an add answered 200 with no body is an add', async () => {
+    await expect(run('britive', 'apply', grant)).resolves.toBe('britive: added group "Admins" on profile pap-admins');
+    expect(sims.britive.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 200']);
+    expect(sims.britive.snapshot()).toEqual({ 'pap-admins': ['group:Admins'] });
+  });
+
+  test.each([201, 202])('an add answered %i is an add', async (status) => {
+    sims.britive.injectFault({ kind: 'status', status, method: 'POST', count: 1, body: {} });
+    await expect(run('britive', 'apply', grant)).resolves.toBe('britive: added group "Admins" on profile pap-admins');
+  });
+
+  test('a remove answered 202 (accepted for later) is still not a revoke', async () => {
+    sims.britive.injectFault({ kind: 'status', status: 202, method: 'POST', count: 1, body: {} });
+    await expect(run('britive', 'revoke', grant)).rejects.toThrow(/answered HTTP 202 where the vendor documents 200/);
+  });
+});
+
+describe('britive: the token kinds Britive\'s Python SDK sends', () => {
+  const { BritiveSimulator } = jest.requireActual('../../src/simulators') as typeof import('../../src/simulators');
+  const grant = { profileId: 'pap-admins', permissionName: 'Admins', permissionType: 'group' };
+  test.each([
+    ['an API token (under 50 characters)', 'TOKEN', 'short-api-token-1234'],
+    ['an OAuth access token', 'Bearer', 'eyJ'.padEnd(80, 'x')],
+    ['a federated workload token', 'WorkloadToken', `github-actions::${'y'.repeat(60)}`],
+  ])('%s is sent as %s', async (_what, scheme, token) => {
+    const sim = new BritiveSimulator({ token });
+    const url = await sim.start();
+    try {
+      await expect(runTask(task('britive', 'apply', grant), { ...sims.env, BRITIVE_TENANT: url, BRITIVE_TOKEN: token }, [])).resolves.toMatch(/^britive: added/);
+      expect(String(sim.requestHeaders(sim.requests[0])!.authorization).split(' ')[0]).toBe(scheme);
+    } finally {
+      await sim.stop();
+    }
+  });
+});

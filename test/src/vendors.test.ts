@@ -96,7 +96,7 @@ describe('britive', () => {
     await expect(run('britive', 'apply', grant)).resolves.toBe('britive: added group "Admins" on profile pap-admins');
     expect(sims.britive.requests).toHaveLength(1);
     sims.britive.requests.length = 0;
-    await expect(run('britive', 'apply', { ...grant, permissionType: 'Group' })).resolves.toMatch(/already attached/);
+    await expect(run('britive', 'apply', { ...grant, permissionType: 'Group' })).resolves.toMatch(/already held \(Britive answered E1005 and the listing shows it\)/);
     expect(sims.britive.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /api/paps/pap-admins/permissions',
       // The official provider's lookup: name eq <name>, unquoted.
