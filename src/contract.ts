@@ -77,6 +77,10 @@ export const DEFAULT_HTTP_SETTINGS: HttpSettings = {
 /** Overrides every provider's maxResponseBytes (a number of bytes), also for `import`, which reads no provider. */
 export const MAX_RESPONSE_BYTES_ENV = 'SAAS_PERMISSIONS_MAX_RESPONSE_BYTES';
 
+/** The most pages, and items, one scope's read may take (a whole number each); the defaults are in vendors/paging.ts. */
+export const MAX_PAGES_ENV = 'SAAS_PERMISSIONS_MAX_PAGES';
+export const MAX_ITEMS_ENV = 'SAAS_PERMISSIONS_MAX_ITEMS';
+
 /** "1" allows plain http:// to hosts other than loopback at run time, as a provider's allowInsecureHttp does. */
 export const ALLOW_HTTP_ENV = 'SAAS_PERMISSIONS_ALLOW_HTTP';
 

@@ -1,6 +1,9 @@
 /**
  * Polarity Server v5 simulator: integration permissions per group, JSON:API, 204 with no body on success. The read
- * endpoints follow JSON:API conventions; no public page documents them (see the vendor-docs README).
+ * endpoints follow JSON:API conventions; no public page documents them (see the vendor-docs README). Lists are paged
+ * with `page[size]` / `page[number]` (default 100) and carry `meta.page.total`, as the integration list is documented.
+ * Alternative mode (undocumented): lists carry no `links`, the permissions read pages 2 at a time, and removing a
+ * group that holds nothing answers 204, JSON:API's success for a member already absent.
  */
 import {
   INVALID_JSON, RouteTable, SimRequest, SimResponse, SimulatorServer, contentTypeIs, notFoundPage, resolveRoute,
@@ -43,7 +46,7 @@ export class PolaritySimulator extends SimulatorServer {
     '/api/integrations': { GET: (req) => this.listIntegrations(req) },
     '/api/integrations/:id': { GET: (_req, p) => this.integration(p.id) },
     '/api/integrations/:id/permissions': {
-      GET: (_req, p) => this.readPermissions(p.id),
+      GET: (req, p) => this.readPermissions(p.id, req),
       POST: (req, p) => this.setPermissions(p.id, req),
     },
     '/api/integrations/:id/relationships/permissions': {
@@ -150,17 +153,19 @@ export class PolaritySimulator extends SimulatorServer {
   }
 
   private listIntegrations(req: SimRequest): SimResponse {
-    const size = Number(req.query.get('page[size]') ?? 10);
+    const ids = [...this.grants.keys()].sort();
+    return this.paged(req, '/api/integrations', ids.map((id) => this.integrationResource(id)), 100);
+  }
+
+  /** One page of a list: `meta.page.total` always, `links.next` while more remain unless in alternative mode. */
+  private paged(req: SimRequest, path: string, items: unknown[], defaultSize: number): SimResponse {
+    const size = Number(req.query.get('page[size]') ?? defaultSize);
     const number = Number(req.query.get('page[number]') ?? 1);
     if (!Number.isInteger(size) || size < 1 || !Number.isInteger(number) || number < 1) {
       return errors(400, 'Bad Request', 'page[size] and page[number] must be positive integers (pages start at 1)');
     }
-    const ids = [...this.grants.keys()].sort();
-    const body: Record<string, unknown> = {
-      data: ids.slice((number - 1) * size, number * size).map((id) => this.integrationResource(id)),
-      meta: { total: ids.length },
-    };
-    if (number * size < ids.length) body.links = { next: `/api/integrations?page[size]=${size}&page[number]=${number + 1}` };
+    const body: Record<string, unknown> = { data: items.slice((number - 1) * size, number * size), meta: { page: { total: items.length } } };
+    if (!this.alternative && number * size < items.length) body.links = { next: `${path}?page[size]=${size}&page[number]=${number + 1}` };
     return ok(body);
   }
 
@@ -173,20 +178,20 @@ export class PolaritySimulator extends SimulatorServer {
     return ok({ data: this.integrationResource(id) });
   }
 
-  private readPermissions(integrationId: string): SimResponse {
+  private readPermissions(integrationId: string, req: SimRequest): SimResponse {
     const groups = this.grants.get(integrationId);
     if (!groups) return errors(404, 'Not Found', `integration ${integrationId} does not exist`);
-    return ok({
-      data: [...groups.keys()].sort(byNumber).map((group) => ({
-        type: 'permissions',
-        id: `integration:${integrationId}:${group}`,
-        attributes: { permissions: groups.get(group) },
-        relationships: {
-          group: { data: { type: 'groups', id: group } },
-          integration: { data: { type: 'integrations', id: integrationId } },
-        },
-      })),
-    });
+    const path = `/api/integrations/${encodeURIComponent(integrationId)}/permissions`;
+    const data = [...groups.keys()].sort(byNumber).map((group) => ({
+      type: 'permissions',
+      id: `integration:${integrationId}:${group}`,
+      attributes: { permissions: groups.get(group) },
+      relationships: {
+        group: { data: { type: 'groups', id: group } },
+        integration: { data: { type: 'integrations', id: integrationId } },
+      },
+    }));
+    return this.paged(req, path, data, this.alternative ? 2 : 100);
   }
 
   private readLinkage(integrationId: string): SimResponse {
@@ -244,7 +249,7 @@ export class PolaritySimulator extends SimulatorServer {
       }
       groupIds.push(match[2]);
     }
-    if (!groupIds.some((g) => groups.has(g))) return errors(404, 'Not Found', 'no such permission');
+    if (!groupIds.some((g) => groups.has(g)) && !this.alternative) return errors(404, 'Not Found', 'no such permission');
     for (const g of groupIds) groups.delete(g);
     return { status: 204 };
   }

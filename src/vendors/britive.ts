@@ -2,6 +2,7 @@
 import { BritiveConnection, BritiveGrant } from '../contract';
 import { HttpError, UnexpectedAnswerError } from '../errors';
 import { HttpResponse } from '../http';
+import { PageBudget } from './paging';
 import { ScopeRead, VendorClient, VendorSession, apiUrl, requireEnv, resolveBaseUrl, unconfirmed } from './vendor';
 
 export const BRITIVE_NOT_FOUND = 'E1004';
@@ -54,10 +55,12 @@ export async function listProfilePermissions(
   s: VendorSession, profileId: string, name: string | undefined, operation: string, pageSize = PAGE_SIZE,
 ): Promise<ScopeRead<BritivePermission[]>> {
   const found: BritivePermission[] = [];
+  const budget = new PageBudget(s.limits, 'britive', operation);
   for (let page = 0; ; page++) {
     const url = name === undefined
       ? apiUrl(s.baseUrl, 'britive')`/paps/${profileId}/permissions?page=${String(page)}&size=${String(pageSize)}`
       : apiUrl(s.baseUrl, 'britive')`/paps/${profileId}/permissions?page=${String(page)}&size=${String(pageSize)}&filter=${`name eq ${name}`}`;
+    budget.page(url);
     const response = await s.request({ method: 'GET', url, headers: s.headers, success: { body: 'json' }, handle: [404], context: { vendor: 'britive', operation } });
     if (response.status === 404) {
       if (await profileExists(s, profileId, operation)) {
@@ -70,6 +73,7 @@ export async function listProfilePermissions(
       throw new UnexpectedAnswerError({ vendor: 'britive', operation }, 'GET', url, 'answered without the {count, page, size, data} envelope');
     }
     for (const p of envelope.data as Array<{ name?: unknown; type?: unknown }>) found.push({ name: String(p.name), type: String(p.type) });
+    budget.items(found.length, url);
     const size = typeof envelope.size === 'number' && envelope.size > 0 ? envelope.size : pageSize;
     const current = typeof envelope.page === 'number' ? envelope.page : page;
     if ((current + 1) * size >= envelope.count || envelope.data.length === 0) return { exists: true, held: found };

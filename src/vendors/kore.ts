@@ -2,6 +2,7 @@
 import { DEFAULT_KORE_URL, KoreConnection, KoreGrant } from '../contract';
 import { ConfigurationError, HttpError, UnexpectedAnswerError } from '../errors';
 import { HttpResponse } from '../http';
+import { PageBudget } from './paging';
 import { ScopeRead, VendorClient, VendorSession, apiUrl, randomUUID, requireEnv, resolveBaseUrl, unconfirmed } from './vendor';
 
 const PAGE_SIZE = 100;
@@ -49,8 +50,10 @@ function toEntity(value: unknown): KoreEntity | undefined {
  */
 export async function listEntities(s: VendorSession, scope: { botId: string; connectorId: string }, operation: string): Promise<KoreEntity[]> {
   const entities = new Map<string, KoreEntity>();
+  const budget = new PageBudget(s.limits, 'kore', operation);
   for (;;) {
     const url = apiUrl(s.baseUrl, 'kore')`/api/public/bot/${scope.botId}/connector/${scope.connectorId}/permission-entities?skip=${String(entities.size)}&limit=${String(PAGE_SIZE)}`;
+    budget.page(url);
     const { json } = await s.request({ method: 'GET', url, headers: s.headers, success: { body: 'json' }, context: { vendor: 'kore', operation } });
     if (!Array.isArray(json)) throw new UnexpectedAnswerError({ vendor: 'kore', operation }, 'GET', url, 'answered something other than a list of entities');
     const before = entities.size;
@@ -59,6 +62,7 @@ export async function listEntities(s: VendorSession, scope: { botId: string; con
       if (!entity) throw new UnexpectedAnswerError({ vendor: 'kore', operation }, 'GET', url, `answered an entity without _id, entityId and userIds: ${s.excerpt(JSON.stringify(item))}`);
       entities.set(entity._id, entity);
     }
+    budget.items(entities.size, url);
     // An empty page ends the list; so does one that brings nothing new (a server that ignores skip).
     if (entities.size === before) return [...entities.values()];
   }

@@ -1,6 +1,7 @@
 /** Polarity Server v5: a group's read/admin permissions on an integration (JSON:API). */
 import { PolarityConnection, PolarityGrant } from '../contract';
 import { UnexpectedAnswerError } from '../errors';
+import { PageBudget } from './paging';
 import { ScopeRead, VendorClient, VendorSession, apiUrl, requireEnv, resolveBaseUrl, unconfirmed } from './vendor';
 
 const JSON_API = 'application/vnd.api+json';
@@ -48,22 +49,46 @@ function dataList(json: unknown, operation: string, url: string): unknown[] {
 }
 
 /**
- * Every integration id the server lists. Pages follow `links.next`; a server that sends no links is asked page after
- * page (`page[number]` from 1) until a page brings nothing new, since it may cap `page[size]` below what was asked.
+ * Every item of a JSON:API list, page by page. `meta.page.total` (documented for the integration list) says how many
+ * there are: pages are then asked by `page[number]` until that many were read, and a page that brings nothing new
+ * before it fails (a partial list must not confirm anything). Without a total, `links.next` is followed (on this
+ * origin only); with neither, pages are asked until one brings nothing new. Items are told apart by their id.
  */
-async function listIntegrations(s: VendorSession, operation: string): Promise<Set<string>> {
-  const ids = new Set<string>();
-  let url: string | undefined = apiUrl(s.baseUrl, 'polarity')`/api/integrations?page[size]=${String(PAGE_SIZE)}&page[number]=1`;
-  for (let page = 2; url; page++) {
-    const { json } = await s.request({ method: 'GET', url, headers: s.headers, success: { body: 'json' }, context: { vendor: 'polarity', operation } });
-    const before = ids.size;
-    for (const item of dataList(json, operation, url) as Array<{ id?: unknown }>) ids.add(String(item?.id));
-    if (ids.size === before) return ids;
-    url = (json as { links?: unknown })?.links !== undefined
-      ? nextPage(s, json, operation, url)
-      : apiUrl(s.baseUrl, 'polarity')`/api/integrations?page[size]=${String(PAGE_SIZE)}&page[number]=${String(page)}`;
+async function readAllPages(s: VendorSession, operation: string, first: string, numbered: (page: number) => string, firstAnswer?: unknown): Promise<unknown[]> {
+  const items = new Map<string, unknown>();
+  const budget = new PageBudget(s.limits, 'polarity', operation);
+  const asked = new Set<string>();
+  let url = first;
+  for (let page = 1; ; page++) {
+    if (asked.has(url)) throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', url, 'answered a next page that was already read');
+    asked.add(url);
+    budget.page(url);
+    const json = page === 1 && firstAnswer !== undefined ? firstAnswer
+      : (await s.request({ method: 'GET', url, headers: s.headers, success: { body: 'json' }, context: { vendor: 'polarity', operation } })).json;
+    const before = items.size;
+    for (const item of dataList(json, operation, url)) items.set(String((item as { id?: unknown })?.id ?? JSON.stringify(item)), item);
+    budget.items(items.size, url);
+    const total = (json as { meta?: { page?: { total?: unknown } } })?.meta?.page?.total;
+    if (typeof total === 'number') {
+      if (items.size >= total) return [...items.values()];
+      if (items.size === before) {
+        throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', url, `answered page ${page} with nothing new after ${items.size} of the ${total} items its meta.page.total announces`);
+      }
+      url = numbered(page + 1);
+      continue;
+    }
+    const next = nextPage(s, json, operation, url);
+    if (next) url = next;
+    else if ((json as { links?: unknown })?.links !== undefined || items.size === before) return [...items.values()];
+    else url = numbered(page + 1);
   }
-  return ids;
+}
+
+/** Every integration id the server lists (`page[size]` / `page[number]`, documented with `meta.page.total`). */
+async function listIntegrations(s: VendorSession, operation: string): Promise<Set<string>> {
+  const page = (n: number) => apiUrl(s.baseUrl, 'polarity')`/api/integrations?page[size]=${String(PAGE_SIZE)}&page[number]=${String(n)}`;
+  const items = await readAllPages(s, operation, page(1), page);
+  return new Set(items.map((item) => String((item as { id?: unknown })?.id)));
 }
 
 export const polarity: VendorClient<PolarityConnection, PolarityGrant, PolarityScope, PolarityHeld> = {
@@ -107,16 +132,10 @@ export const polarity: VendorClient<PolarityConnection, PolarityGrant, PolarityS
       }
       return { exists: false, detail: `integration ${scope.integrationId} is not in the server's integration list` };
     }
-    // The answer may be paged (JSON:API `links.next`): a grant on a later page must not look absent.
-    const data = dataList(response.json, operation, url);
-    const seen = new Set([url]);
-    for (let next = nextPage(s, response.json, operation, url); next; ) {
-      if (seen.has(next)) throw new UnexpectedAnswerError({ vendor: 'polarity', operation }, 'GET', next, 'answered a next page that was already read');
-      seen.add(next);
-      const { json } = await s.request({ method: 'GET', url: next, headers: s.headers, success: { body: 'json' }, context: { vendor: 'polarity', operation } });
-      data.push(...dataList(json, operation, next));
-      next = nextPage(s, json, operation, next);
-    }
+    // The answer may be paged like the integration list (asked with no page parameters, so the server's own page
+    // size applies throughout): a grant on a later page must not look absent.
+    const pageOf = (n: number) => apiUrl(s.baseUrl, 'polarity')`/api/integrations/${scope.integrationId}/permissions?page[number]=${String(n)}`;
+    const data = await readAllPages(s, operation, url, pageOf, response.json);
     const held = new Map<string, string[]>();
     for (const item of data as PermissionResource[]) {
       const group = item?.relationships?.group?.data?.id ?? /^integration:.*:(\d+)$/.exec(String(item?.id))?.[1];

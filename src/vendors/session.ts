@@ -2,6 +2,7 @@
 import { Connection, HttpSettings } from '../contract';
 import { redactAndTruncate } from '../errors';
 import { backoffDelay, createHttpClient } from '../http';
+import { pagingLimits } from './paging';
 import { VendorClient, VendorSession } from './vendor';
 
 /**
@@ -12,6 +13,7 @@ export async function openSession(
   client: VendorClient<any, any, any, any>, connection: Connection, settings: HttpSettings, env: NodeJS.ProcessEnv,
   secrets: string[], signal?: AbortSignal,
 ): Promise<VendorSession> {
+  const limits = pagingLimits(env);
   const connected = await client.connect(connection, env);
   // The command-line tool opens a session per scope: each credential is listed once, however often it is read.
   for (const secret of connected.secrets) if (!secrets.includes(secret)) secrets.push(secret);
@@ -27,6 +29,7 @@ export async function openSession(
   });
   return {
     request, baseUrl: connected.baseUrl, headers: connected.headers, urlSource: connected.urlSource,
+    limits,
     excerpt: (text) => redactAndTruncate(text, secrets, 300),
     pause: (attempt, atLeastMs = 0) => new Promise((resolve) => setTimeout(resolve, Math.max(atLeastMs, backoffDelay(attempt, settings)))),
   };

@@ -7,6 +7,7 @@
 import { Connection, HTTP_URL, VendorName, hasUserInfo, unaddressableSegment } from '../contract';
 import { ConfigurationError, UnconfirmedRevokeError, ValidationError } from '../errors';
 import { HttpClientOptions, HttpRequester } from '../http';
+import { PagingLimits } from './paging';
 
 export interface VendorSession {
   readonly request: HttpRequester;
@@ -17,6 +18,8 @@ export interface VendorSession {
   readonly urlSource: string;
   /** A vendor's text as it may be quoted in a message: secrets removed, then cut to length. */
   excerpt(text: string): string;
+  /** How far one scope's read may page (see paging.ts). */
+  readonly limits: PagingLimits;
   /** Waits before a retry the client makes itself (a fresh Polytomic idempotency key): the settings' backoff, at least `atLeastMs`. */
   pause(attempt: number, atLeastMs?: number): Promise<void>;
 }

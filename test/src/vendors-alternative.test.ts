@@ -80,3 +80,48 @@ describe('britive: the token kinds Britive\'s Python SDK sends', () => {
     }
   });
 });
+
+describe('polarity: lists paged by meta.page.total, links only a hint', () => {
+  const read = async (integrationId: string) => {
+    const { polarity } = await import('../../src/vendors/polarity');
+    const { openSession } = await import('../../src/vendors/session');
+    return polarity.read({ integrationId }, await openSession(polarity, DEFAULT_CONNECTIONS.polarity, http_, sims.env, []));
+  };
+
+  test('a permissions read paged 2 at a time with no links still sees every group', async () => {
+    for (const group of ['3', '4', '5', '6', '7']) sims.polarity.seed('virustotal', group, ['read']);
+    const held = await read('virustotal');
+    expect(held.exists && [...held.held.keys()]).toEqual(['3', '4', '5', '6', '7']);
+    expect(sims.polarity.requests.map((r) => r.path)).toEqual([
+      '/api/integrations/virustotal/permissions',
+      '/api/integrations/virustotal/permissions?page[number]=2',
+      '/api/integrations/virustotal/permissions?page[number]=3',
+    ]);
+  });
+
+  test('removing a group that holds nothing answers JSON:API\'s success, and the revoke is done', async () => {
+    await expect(run('polarity', 'revoke', { integrationId: 'virustotal', groupId: '7' })).resolves.toBe('polarity: revoked all permissions on integration virustotal from group 7');
+    expect(sims.polarity.snapshot()).toEqual({});
+  });
+
+  test('an integration list whose links stop early is read to its meta.page.total: a listed integration is never "gone"', async () => {
+    const { createServer } = await import('http');
+    const ids = ['a1', 'virustotal', 'z9'];
+    const server = createServer((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      res.setHeader('Content-Type', 'application/vnd.api+json');
+      if (req.method === 'DELETE' || url.pathname.endsWith('/permissions')) {
+        res.writeHead(404).end(JSON.stringify({ errors: [{ status: '404', title: 'Not Found' }] }));
+        return;
+      }
+      // A server capping pages at one item, whose links name only the page itself.
+      const n = Number(url.searchParams.get('page[number]'));
+      res.writeHead(200).end(JSON.stringify({ data: ids.slice(n - 1, n).map((id) => ({ type: 'integrations', id })), meta: { page: { total: ids.length } }, links: { self: req.url } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const env = { ...sims.env, POLARITY_URL: `http://127.0.0.1:${(server.address() as import('net').AddressInfo).port}` };
+    const error = await runTask(task('polarity', 'revoke', { integrationId: 'virustotal', groupId: '7' }), env, []).catch((e) => e)
+      .finally(() => new Promise((r) => server.close(r)));
+    expect(error.message).toMatch(/could not be confirmed: the DELETE answered 404 and reading the integration's permissions failed: .*answered 404 although the server lists integration virustotal/);
+  });
+});

@@ -134,7 +134,7 @@ describe('reading back (README: JSON:API conventions, not a documented page)', (
       type: 'permissions', id: `integration:virustotal:${group}`, attributes: { permissions },
       relationships: { group: { data: { type: 'groups', id: group } }, integration: { data: { type: 'integrations', id: 'virustotal' } } },
     });
-    expect(answer.json).toEqual({ data: [resource('3', ['read']), resource('12', ['admin', 'read'])] });
+    expect(answer.json).toEqual({ data: [resource('3', ['read']), resource('12', ['admin', 'read'])], meta: { page: { total: 2 } } });
   });
 
   test('GET /api/integrations/<ID>/permissions of an unknown integration is a JSON:API 404', async () => {
@@ -151,12 +151,12 @@ describe('reading back (README: JSON:API conventions, not a documented page)', (
     expect({ status: missing.status, json: missing.json }).toEqual({ status: 404, json: notFound('integration nope does not exist') });
   });
 
-  test('README: GET /api/integrations pages with page[size] and page[number] (from 1), links.next while more remain', async () => {
+  test('Polarity docs: GET /api/integrations pages with page[size] and page[number] (from 1), meta.page.total; links.next while more remain', async () => {
     for (const id of ['a1', 'a2']) sims().polarity.addIntegration(id);
     const page = (size: number, number: number) => call(url(`/api/integrations?page[size]=${size}&page[number]=${number}`), { headers: auth });
     const ids = async (size: number, number: number) => (await page(size, number)).json.data.map((d: { id: string }) => d.id);
     const first = await page(2, 1);
-    expect(first.json).toMatchObject({ meta: { total: 5 }, links: { next: '/api/integrations?page[size]=2&page[number]=2' } });
+    expect(first.json).toMatchObject({ meta: { page: { total: 5 } }, links: { next: '/api/integrations?page[size]=2&page[number]=2' } });
     const all = [...await ids(2, 1), ...await ids(2, 2), ...await ids(2, 3)];
     expect(all).toEqual(['a1', 'a2', 'shodan', 'urlscan', 'virustotal']);
     expect((await page(2, 3)).json.links).toBeUndefined();
