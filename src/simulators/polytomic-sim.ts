@@ -2,7 +2,8 @@
  * Polytomic simulator: permissions policies wrapped in {data}, every action answered, idempotency keys honoured as
  * the vendor's guide "Idempotent requests" describes them: the first answer a key gets (an error, a 500 included) is
  * the answer every later request with that key gets, whatever its method, path or body; a request whose key is still
- * in flight gets 409 Conflict; a key is 8 to 255 letters, digits, dashes and underscores.
+ * in flight gets 409 Conflict; a key is 8 to 255 letters, digits, dashes and underscores. Alternative mode: a policy
+ * is updated only with PATCH (the seed page's verb); PUT answers 405.
  */
 import { randomUUID } from 'crypto';
 import {
@@ -162,6 +163,8 @@ export class PolytomicSimulator extends SimulatorServer {
     }
     if (!req.headers['x-polytomic-version']) return error(400, 'the X-Polytomic-Version header is required');
     if (!route.handler) return { ...error(405, `method ${req.method} not allowed`, 'method_not_allowed'), headers: { Allow: route.allow } };
+    // Alternative: a server of the seed page's API versions, which update only with PATCH.
+    if (this.alternative && req.method === 'PUT') return { ...error(405, 'method PUT not allowed', 'method_not_allowed'), headers: { Allow: 'GET, PATCH, DELETE' } };
     return route.handler(req, route.params);
   }
 
