@@ -154,6 +154,8 @@ export const kore: VendorClient<KoreConnection, KoreGrant, KoreScope, KoreHeld> 
         : isKoreError(response) ? `The connector has no entity whose _id or entityId is ${JSON.stringify(g.entityId)}` : `Check ${s.urlSource}`;
       throw new HttpError({ vendor: 'kore', operation }, 'PUT', entityUrl(s, g, g.entityId), 404, s.excerpt(kore.readError(404, response.json, response.text).message), undefined, hint);
     }
+    // Only when the entity list was read before the PUT is it known whether the user was there already.
+    if (via?.userIds.includes(g.user)) return `kore: ${describe(g)} already held (the connector's entity list showed it on entity ${via._id}); the PUT changed nothing`;
     return `kore: added ${describe(g)}${via ? ` (entity ${via._id}, source id ${via.entityId}, found in the connector's entity list)` : ''}`;
   },
 

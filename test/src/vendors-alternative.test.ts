@@ -125,3 +125,22 @@ describe('polarity: lists paged by meta.page.total, links only a hint', () => {
     expect(error.message).toMatch(/could not be confirmed: the DELETE answered 404 and reading the integration's permissions failed: .*answered 404 although the server lists integration virustotal/);
   });
 });
+
+describe('idempotent no-ops say "already held" where the vendor shows it', () => {
+  test('kore: a user the entity list shows on the entity before the PUT', async () => {
+    const entity = sims.kore.entity('st-search', 'fc-drive', 'eng@example.com')!;
+    sims.kore.addUsers('st-search', 'fc-drive', 'eng@example.com', ['ana@example.com']);
+    // Named by a form the path does not take: Kore's 404, then the entity list, which shows the user already there.
+    sims.kore.injectFault({ kind: 'status', status: 404, method: 'PUT', count: 1, body: { errors: [{ msg: 'Permission entity not found', code: 4004 }] } });
+    await expect(run('kore', 'apply', { botId: 'st-search', connectorId: 'fc-drive', entityId: 'eng@example.com', user: 'ana@example.com' }))
+      .resolves.toBe(`kore: user ana@example.com on entity eng@example.com of connector fc-drive (bot st-search) already held (the connector's entity list showed it on entity ${entity._id}); the PUT changed nothing`);
+  });
+
+  test('the mode is also a control call: POST /__sim/mode', async () => {
+    const set = (alternative: boolean) => fetch(`${sims.kore.url}/__sim/mode`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ alternative }) });
+    expect((await set(false)).status).toBe(204);
+    expect(sims.kore.alternative).toBe(false);
+    await set(true);
+    expect(sims.kore.alternative).toBe(true);
+  });
+});
