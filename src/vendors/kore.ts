@@ -166,6 +166,14 @@ export const kore: VendorClient<KoreConnection, KoreGrant, KoreScope, KoreHeld> 
       result = await changeUser(g, s, 'DELETE', operation);
     } catch (error) {
       if (error instanceof HttpError && error.status === 404) throw unconfirmed('kore', operation, `reading the connector's entity list failed: ${error.message}`, s);
+      // Kore's own refusal (a 400 or 409 for a user not on the entity would be as plausible as a 404): only the
+      // entity's userIds can turn it into a confirmed revoke; otherwise the refusal stands.
+      if (error instanceof HttpError && [400, 409, 422].includes(error.status) && error.vendorCode !== undefined) {
+        const read = await kore.read(kore.scopeOf(g), s).catch(() => undefined);
+        if (read?.exists && !read.held.users.includes(g.user)) {
+          return `kore: ${g.user} was already not on entity ${g.entityId} of connector ${g.connectorId} (Kore answered HTTP ${error.status}; confirmed by the entity's userIds)`;
+        }
+      }
       throw error;
     }
     const { response, via, unlisted } = result;

@@ -144,3 +144,19 @@ describe('idempotent no-ops say "already held" where the vendor shows it', () =>
     expect(sims.kore.alternative).toBe(true);
   });
 });
+
+describe('kore: another refusal of a DELETE for a user not on the entity', () => {
+  const grant = { botId: 'st-search', connectorId: 'fc-drive', entityId: 'eng@example.com', user: 'ana@example.com' };
+  const refusal = { errors: [{ msg: 'User is not associated with the permission entity', code: 4002 }] };
+
+  test('a 400 is confirmed by the entity\'s userIds when they lack the user', async () => {
+    sims.kore.injectFault({ kind: 'status', status: 400, method: 'DELETE', count: 1, body: refusal });
+    await expect(run('kore', 'revoke', grant)).resolves.toMatch(/^kore: ana@example.com was already not on entity eng@example.com .*Kore answered HTTP 400; confirmed by the entity's userIds/);
+  });
+
+  test('a 400 while the entity lists the user stays a failure', async () => {
+    await run('kore', 'apply', grant);
+    sims.kore.injectFault({ kind: 'status', status: 400, method: 'DELETE', count: 1, body: refusal });
+    await expect(run('kore', 'revoke', grant)).rejects.toThrow(/HTTP 400 \(4002\): User is not associated/);
+  });
+});

@@ -110,3 +110,43 @@ describe('two runs creating the same policy at once', () => {
     expect(results.filter((r) => /a concurrent create/.test(r))).toHaveLength(1);
   });
 });
+
+describe('when the create or its clean-up goes wrong', () => {
+  test('a create that landed although it answered 500 is found in the list and not created again', async () => {
+    // A server that stores the policy, then fails its answer: the policy list shows it.
+    let created: string | undefined;
+    const { createServer } = await import('http');
+    const server = createServer(async (req, res) => {
+      for await (const _ of req) { /* drain */ }
+      res.setHeader('Content-Type', 'application/json');
+      if (req.method === 'POST') {
+        created = '11111111-2222-4333-8444-555555555555';
+        res.writeHead(500).end(JSON.stringify(polytomicError(500)));
+        return;
+      }
+      const policies = [{ id: 'aaaaaaaa-0000-4000-8000-000000000000', name: 'Admin', organization_id: 'org', policy_actions: [], system: true }];
+      if (created) policies.push({ id: created, name: 'Ops', organization_id: 'org', policy_actions: [{ action: 'read', role_ids: [roleA] }] as never, system: false });
+      res.writeHead(200).end(JSON.stringify({ data: policies }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const env = { ...sims.env, POLYTOMIC_DEPLOYMENT_URL: `http://127.0.0.1:${(server.address() as import('net').AddressInfo).port}` };
+    const line = await runTask(task('apply', policy), env, []).finally(() => new Promise((r) => server.close(r)));
+    expect(line).toBe('polytomic: created policy "Ops" with id 11111111-2222-4333-8444-555555555555 (found in the policy list after HTTP 500 to the create)');
+  });
+
+  test('duplicates that cannot be removed fail the apply, listing every id and the one to keep', async () => {
+    sims.polytomic.injectFault({ kind: 'delay', ms: 300, method: 'POST', count: 2 });
+    sims.polytomic.injectFault({ kind: 'status', status: 403, method: 'DELETE', count: 2, body: { key: 'forbidden', message: 'key lacks delete', metadata: {}, status: 403 } });
+    const outcomes = await Promise.allSettled([run('apply'), run('apply')]);
+    await sims.polytomic.settled();
+    const ids = (await policiesNamed('Ops')).map((p) => p.id).sort();
+    expect(ids).toHaveLength(2);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      const message = (outcome as PromiseRejectedResult).reason.message;
+      expect(message).toContain(`a concurrent create made 2 policies named "Ops" (ids `);
+      expect(message).toContain(`Delete every one but ${ids[0]} in Polytomic, then apply again`);
+      for (const id of ids) expect(message).toContain(id);
+    }
+  });
+});
