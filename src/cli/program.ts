@@ -15,7 +15,7 @@ import { ACCESS_FORMATS } from './access';
 import { AccessOptions, runAccess } from './access-run';
 import { DriftEntry, DriftResult, collectDrift, fixDrift, openSessions, pruneUnmanaged } from './drift';
 import { expiredAddresses, revokeExpired } from './expiry';
-import { importCode, runImport } from './import';
+import { ImportOptions, importCode, runImport } from './import';
 import { driftDocument, driftTable } from './report';
 import { UsageError, findStackDir, loadStack, pendingApply } from './stack';
 
@@ -143,13 +143,24 @@ export function buildProgram(argv: string[], env: NodeJS.ProcessEnv, setCode: (c
     .option('--bot <id>', 'Kore.ai: the application (bot) id')
     .option('--connector <id>', 'Kore.ai: the connector id')
     .option('--entity <id>', 'Kore.ai: one permission entity (default: every entity of the connector)')
+    .option('--stack-dir <dir>', 'read with a provider of this synthesized stack, and leave out the grants it declares')
+    .option('--stack <name>', 'like --stack-dir, for the stack of this name under ./cdktf.out/stacks')
+    .option('--provider <path>', 'the stack\'s provider to read with: its construct path or id (default: the stack\'s only one of the vendor)')
     .addOption(new Option('--provider-id <variable>', 'the provider variable the printed code passes as `provider`'))
+    .option('--output <file>', 'write the code (or the JSON) to this file instead of stdout')
     .option('--json', 'print the grants as drift report entries instead of code')
     .action(async (vendor: VendorName, options: Record<string, string | boolean | undefined>) => {
       const secrets = environmentSecrets(env);
-      const { items, entries } = await runImport(vendor, { ...options, providerId: options.providerId as string | undefined }, env, secrets);
+      const result = await runImport(vendor, options as ImportOptions, env, secrets);
       const command = `${name} ${argv.slice(2).join(' ')}`.trim();
-      process.stdout.write(options.json ? `${JSON.stringify({ grants: entries }, null, 2)}\n` : importCode(name, command, items, options.providerId as string | undefined));
+      const text = options.json ? `${codeText(JSON.stringify({ grants: result.entries }, null, 2))}\n` : importCode(name, command, result, vendor, options.providerId as string | undefined);
+      if (typeof options.output === 'string') {
+        fs.writeFileSync(options.output, text);
+        const constructs = result.lines.filter((l) => 'className' in l).length;
+        process.stderr.write(`Wrote ${constructs} construct(s) and ${result.lines.length - constructs} comment(s) to ${options.output}.\n`);
+      } else {
+        process.stdout.write(text);
+      }
       setCode(0);
     });
   return program;
