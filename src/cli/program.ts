@@ -19,15 +19,22 @@ import { ImportOptions, importCode, runImport } from './import';
 import { driftDocument, driftTable } from './report';
 import { UsageError, findStackDir, loadStack, pendingApply } from './stack';
 
-/** This package's name (cdktf-saas-permissions, or its CDK Terrain twin): it names the command and the imports it prints. */
-export function packageName(): string {
+/**
+ * This package's name (cdktf-saas-permissions, or its CDK Terrain twin: it names the command and the imports it
+ * prints) and version, from the package.json of the package this file is installed in.
+ */
+export function packageManifest(): { name: string; version: string } {
   for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
     if (!fs.existsSync(file)) continue;
-    const name = (JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string }).name;
-    if (name?.endsWith('saas-permissions')) return name;
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (manifest.name?.endsWith('saas-permissions')) return { name: manifest.name, version: manifest.version ?? 'unknown' };
   }
-  return 'cdktf-saas-permissions';
+  return { name: 'cdktf-saas-permissions', version: 'unknown' };
+}
+
+export function packageName(): string {
+  return packageManifest().name;
 }
 
 interface DriftOptions { stackDir?: string; json?: boolean; unmanaged?: boolean; fix?: boolean; prune?: boolean; yes?: boolean }
@@ -115,9 +122,10 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
 }
 
 export function buildProgram(argv: string[], env: NodeJS.ProcessEnv, setCode: (code: number) => void): Command {
-  const name = packageName();
+  const { name, version } = packageManifest();
   const program = new Command(name)
     .description('Reads SaaS permissions back from the vendors: drift report and repair, and import of existing grants as code.')
+    .version(version, '-V, --version', 'print the version of this package')
     .exitOverride()
     .showHelpAfterError();
   program.command('drift')
