@@ -16,7 +16,7 @@ const ROOT = path.join(__dirname, '../..');
 function exampleSource(): string {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('\n## Example\n'));
-  const code = /^```ts\n([\s\S]*?)^```/m.exec(section)![1];
+  const code = /^```ts(?: [^\n]*)?\n([\s\S]*?)^```/m.exec(section)![1];
   return code.replace("from 'cdktf-saas-permissions'", `from ${JSON.stringify(path.join(ROOT, 'constructs'))}`);
 }
 
