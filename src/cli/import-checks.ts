@@ -38,7 +38,8 @@ function strings(value: unknown, field: string): Array<[string, string]> {
 /** Why these props cannot be printed as code, or undefined when they can. */
 function problem(vendor: VendorName, props: Fields, secrets: readonly string[]): string | undefined {
   const all = strings(props, '');
-  const secret = all.find(([, s]) => redact(s, secrets) !== s);
+  // Only the credentials themselves: redact's look-alike patterns ("auth: ...") would flag ordinary names.
+  const secret = all.find(([, s]) => redact(s, secrets) !== redact(s, []));
   if (secret) return `${secret[0]} holds a credential this tool uses (shown redacted): code meant to be committed must not carry it; rename it at the vendor, or declare it by hand`;
   const checker = new FieldChecker();
   CHECKS[vendor](checker, props);

@@ -163,10 +163,15 @@ describe('import with a stack', () => {
     expect(missing.output).toMatch(/polarity: integration nmap is not in the server's integration list/);
   });
 
-  test('an empty scope names the tenant that was read', async () => {
+  test('an empty scope names the tenant that was read; a Polytomic list of no organization is an error', async () => {
     const empty = await cli('import', 'polarity', '--integration', 'urlscan');
     expect(empty.code).toBe(0);
     expect(empty.output).toContain(`// Nothing to declare: polarity at ${ws.sims.polarity.url} (POLARITY_URL) holds no grant in integration urlscan. If you expected some, check that this is the tenant you meant.`);
+    // Every Polytomic organization holds built-in policies: a list without any is of no organization, not empty.
+    ws.sims.polytomic.injectFault({ kind: 'status', status: 200, body: { data: [] }, count: 1 });
+    const noOrganization = await cli('import', 'polytomic');
+    expect(noOrganization.code).toBe(1);
+    expect(noOrganization.output).toMatch(/polytomic at http:\/\/127\.0\.0\.1:\d+: the policy list shows no built-in policy, so this key reaches no organization there; check POLYTOMIC_DEPLOYMENT_URL and the key/);
   });
 });
 
@@ -179,7 +184,7 @@ describe('import round-trips exactly or says why not', () => {
   test('unique ids, no control characters, no second Unicode spelling, no credential, no built-in policy name; the rest deploys with no change', async () => {
     const s = ws.sims;
     const token = SIM_CREDENTIALS.britiveToken;
-    for (const name of ['A', 'a', 'a 2', 'Ops\nnew Evil()', 'Cafe\u0301', `team-${token}`]) s.britive.seed('pap-admins', { name, type: 'role' });
+    for (const name of ['A', 'a', 'a 2', 'Ops\nnew Evil()', 'Cafe\u0301', `team-${token}`, 'OAuth: admins']) s.britive.seed('pap-admins', { name, type: 'role' });
     s.kore.addUsers('st-search', 'fc-drive', 'eng@example.com', ['ana@example.com', 'bo\u0007@example.com', 'Jose\u0301@example.com']);
     s.polytomic.seedPolicy('Admin', { read: [ROLE_A] });
     s.polytomic.seedPolicy('Readers', { read: [ROLE_B] });
@@ -194,9 +199,11 @@ describe('import round-trips exactly or says why not', () => {
     for (const o of outputs) expect(o.code).toBe(0);
     const code = outputs.map((o) => o.output).join('\n');
     const ids = [...code.matchAll(/^new \w+\(this, "([^"]+)"/gm)].map((m) => m[1]);
-    expect(ids).toHaveLength(5);
+    expect(ids).toHaveLength(6);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.filter((id) => id.startsWith('pap-admins-role-a'))).toHaveLength(3);
+    // A name that only looks like an Authorization header is no credential of this tool's: printed as code.
+    expect(code).toContain('permissionName: "OAuth: admins"');
     expect(code).not.toContain(token);
     expect(code).toMatch(/^\/\/ Not declared: BritiveProfilePermission \{.*"permissionName":"team-\[REDACTED\]".*permissionName holds a credential this tool uses/m);
     expect(code).toMatch(/^\/\/ Not declared: BritiveProfilePermission \{.*Ops\\nnew Evil\(\).*the construct refuses it at synth: permissionName must not contain control characters/m);
