@@ -55,6 +55,7 @@ function twinManifest(): Record<string, unknown> {
     description: `${main.description.replace(/^CDK for Terraform/, 'CDK Terrain (cdktn)')}; the twin of ${main.name}`,
     license: main.license,
     author: main.author,
+    homepage: main.homepage,
     repository: main.repository,
     keywords: main.keywords.map((k: string) => (k === 'cdktf' ? 'cdktn' : k)).filter((k: string) => k !== 'jsii'),
     main: main.main,
