@@ -144,7 +144,7 @@ export function buildProgram(argv: string[], env: NodeJS.ProcessEnv, setCode: (c
     .option('--output <file>', 'write the report to this file instead of stdout')
     .action(async (options: AccessOptions) => setCode(await runAccess(options, env, environmentSecrets(env))));
   program.command('import')
-    .description('Print TypeScript that declares what a vendor holds in a scope, ready to paste into a stack.')
+    .description('Print TypeScript that declares what a vendor holds in a scope, ready to paste into a stack.\nWith --stack-dir or --stack, read with one of that stack\'s providers and mark what the stack declares already.')
     .addArgument(new Command().createArgument('<vendor>', 'the vendor').choices(VENDORS))
     .option('--integration <id>', 'Polarity: the integration to read')
     .option('--profile <id>', 'Britive: the profile (pap) to read')

@@ -155,6 +155,12 @@ describe('import with a stack', () => {
     const unknown = await cli('import', 'polarity', '--integration', 'shodan', '--stack-dir', ws.stackDir, '--provider', 'polarity-us');
     expect(unknown.code).toBe(1);
     expect(unknown.output).toMatch(/has no polarity provider "polarity-us"; its polarity providers: e2e\/polarity/);
+    const both = await cli('import', 'polarity', '--integration', 'shodan', '--stack-dir', ws.stackDir, '--stack', 'e2e');
+    expect(both.output).toMatch(/pass either --stack-dir or --stack, not both/);
+    const byName = await runProcess(process.execPath, [CLI, 'import', 'polarity', '--integration', 'shodan', '--stack', 'e2e', '--provider', 'polarity'], {
+      cwd: ws.root, env: { PATH: process.env.PATH, ...ws.sims.env },
+    });
+    expect(byName.output).toContain('new PolarityIntegrationPermission(this, "shodan-group-9"');
     const none = await cli('import', 'kore', '--bot', 'st-search', '--connector', 'fc-drive', '--stack-dir', ws.stackDir);
     expect(none.output).toMatch(/has no kore provider/);
     // The vendor's own "no such integration" is an error, never an empty import.
