@@ -55,6 +55,7 @@ function twinManifest(): Record<string, unknown> {
     description: `${main.description.replace(/^CDK for Terraform/, 'CDK Terrain (cdktn)')}; the twin of ${main.name}`,
     license: main.license,
     author: main.author,
+    homepage: main.homepage,
     repository: main.repository,
     keywords: main.keywords.map((k: string) => (k === 'cdktf' ? 'cdktn' : k)).filter((k: string) => k !== 'jsii'),
     main: main.main,
@@ -79,7 +80,7 @@ function main(): void {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', STAGE], { stdio: 'inherit' });
   const manifest = twinManifest();
   fs.writeFileSync(path.join(OUT, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  for (const file of ['dist/lifecycle-handler.cjs', 'dist/cli.cjs', 'README.md', 'LICENSE']) copy(file, file);
+  for (const file of ['dist/lifecycle-handler.cjs', 'dist/cli.cjs', 'README.md', 'CHANGELOG.md', 'LICENSE']) copy(file, file);
   copy('bin/cdktf-saas-permissions.js', `bin/${TWIN_NAME}.js`);
   fs.chmodSync(path.join(OUT, 'bin', `${TWIN_NAME}.js`), 0o755);
   process.stdout.write(`${path.relative(ROOT, OUT)}: ${TWIN_NAME}@${manifest.version} on cdktn, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

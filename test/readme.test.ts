@@ -1,7 +1,8 @@
 /**
  * Every ```ts block of README.md type-checks against the package's root exports (constructs/index.ts, under both
- * package names). A block with imports is a whole program; a block without is a construct call shown in a stack,
- * and gets the root exports, cdktf's App and TerraformStack and a `stack` in scope.
+ * package names). A block with imports is a whole program, marked `ts nofixture` so that jsii-rosetta does not wrap
+ * it in rosetta/default.ts-fixture when it translates the README for the other languages; a block without is a
+ * construct call shown in a stack, and gets the root exports, cdktf's App and TerraformStack and a `stack` in scope.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,7 +20,7 @@ function snippets(): Snippet[] {
     `import { ${rootExports} } from 'cdktf-saas-permissions';`,
     'declare const stack: TerraformStack;',
   ];
-  return [...README.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((match, i) => {
+  return [...README.matchAll(/^```ts(?: [^\n]*)?\n([\s\S]*?)^```/gm)].map((match, i) => {
     const code = match[1];
     const line = README.slice(0, match.index).split('\n').length + 1;
     const head = /^import /m.test(code) ? [] : prelude;
@@ -67,5 +68,11 @@ describe('README.md', () => {
 
   test.each(all.map((s) => [s.line, s] as const))('the snippet at line %i compiles', (_line, snippet) => {
     expect(results.get(snippet)).toEqual([]);
+  });
+
+  test('marks every whole program `nofixture` and no other block, for jsii-rosetta', () => {
+    for (const match of README.matchAll(/^```ts( nofixture)?\n([\s\S]*?)^```/gm)) {
+      expect({ code: match[2].slice(0, 60), nofixture: Boolean(match[1]) }).toEqual({ code: match[2].slice(0, 60), nofixture: /^import /m.test(match[2]) });
+    }
   });
 });

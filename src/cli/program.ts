@@ -15,19 +15,26 @@ import { ACCESS_FORMATS } from './access';
 import { AccessOptions, runAccess } from './access-run';
 import { DriftEntry, DriftResult, collectDrift, fixDrift, openSessions, pruneUnmanaged } from './drift';
 import { expiredAddresses, revokeExpired } from './expiry';
-import { importCode, runImport } from './import';
+import { ImportOptions, importCode, runImport } from './import';
 import { driftDocument, driftTable } from './report';
 import { UsageError, findStackDir, loadStack, pendingApply } from './stack';
 
-/** This package's name (cdktf-saas-permissions, or its CDK Terrain twin): it names the command and the imports it prints. */
-export function packageName(): string {
+/**
+ * This package's name (cdktf-saas-permissions, or its CDK Terrain twin: it names the command and the imports it
+ * prints) and version, from the package.json of the package this file is installed in.
+ */
+export function packageManifest(): { name: string; version: string } {
   for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
     if (!fs.existsSync(file)) continue;
-    const name = (JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string }).name;
-    if (name?.endsWith('saas-permissions')) return name;
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (manifest.name?.endsWith('saas-permissions')) return { name: manifest.name, version: manifest.version ?? 'unknown' };
   }
-  return 'cdktf-saas-permissions';
+  return { name: 'cdktf-saas-permissions', version: 'unknown' };
+}
+
+export function packageName(): string {
+  return packageManifest().name;
 }
 
 interface DriftOptions { stackDir?: string; json?: boolean; unmanaged?: boolean; fix?: boolean; prune?: boolean; yes?: boolean }
@@ -115,9 +122,10 @@ async function drift(options: DriftOptions, env: NodeJS.ProcessEnv): Promise<num
 }
 
 export function buildProgram(argv: string[], env: NodeJS.ProcessEnv, setCode: (code: number) => void): Command {
-  const name = packageName();
+  const { name, version } = packageManifest();
   const program = new Command(name)
     .description('Reads SaaS permissions back from the vendors: drift report and repair, and import of existing grants as code.')
+    .version(version, '-V, --version', 'print the version of this package')
     .exitOverride()
     .showHelpAfterError();
   program.command('drift')
@@ -136,20 +144,31 @@ export function buildProgram(argv: string[], env: NodeJS.ProcessEnv, setCode: (c
     .option('--output <file>', 'write the report to this file instead of stdout')
     .action(async (options: AccessOptions) => setCode(await runAccess(options, env, environmentSecrets(env))));
   program.command('import')
-    .description('Print TypeScript that declares what a vendor holds in a scope, ready to paste into a stack.')
+    .description('Print TypeScript that declares what a vendor holds in a scope, ready to paste into a stack.\nWith --stack-dir or --stack, read with one of that stack\'s providers and mark what the stack declares already.')
     .addArgument(new Command().createArgument('<vendor>', 'the vendor').choices(VENDORS))
     .option('--integration <id>', 'Polarity: the integration to read')
     .option('--profile <id>', 'Britive: the profile (pap) to read')
     .option('--bot <id>', 'Kore.ai: the application (bot) id')
     .option('--connector <id>', 'Kore.ai: the connector id')
     .option('--entity <id>', 'Kore.ai: one permission entity (default: every entity of the connector)')
+    .option('--stack-dir <dir>', 'read with a provider of this synthesized stack, and leave out the grants it declares')
+    .option('--stack <name>', 'like --stack-dir, for the stack of this name under ./cdktf.out/stacks')
+    .option('--provider <path>', 'the stack\'s provider to read with: its construct path or id (default: the stack\'s only one of the vendor)')
     .addOption(new Option('--provider-id <variable>', 'the provider variable the printed code passes as `provider`'))
+    .option('--output <file>', 'write the code (or the JSON) to this file instead of stdout')
     .option('--json', 'print the grants as drift report entries instead of code')
     .action(async (vendor: VendorName, options: Record<string, string | boolean | undefined>) => {
       const secrets = environmentSecrets(env);
-      const { items, entries } = await runImport(vendor, { ...options, providerId: options.providerId as string | undefined }, env, secrets);
+      const result = await runImport(vendor, options as ImportOptions, env, secrets);
       const command = `${name} ${argv.slice(2).join(' ')}`.trim();
-      process.stdout.write(options.json ? `${JSON.stringify({ grants: entries }, null, 2)}\n` : importCode(name, command, items, options.providerId as string | undefined));
+      const text = options.json ? `${codeText(JSON.stringify({ grants: result.entries }, null, 2))}\n` : importCode(name, command, result, vendor, options.providerId as string | undefined);
+      if (typeof options.output === 'string') {
+        fs.writeFileSync(options.output, text);
+        const constructs = result.lines.filter((l) => 'className' in l).length;
+        process.stderr.write(`Wrote ${constructs} construct(s) and ${result.lines.length - constructs} comment(s) to ${options.output}.\n`);
+      } else {
+        process.stdout.write(text);
+      }
       setCode(0);
     });
   return program;

@@ -44,6 +44,8 @@ export class BritiveSimulator extends SimulatorServer {
     },
   };
 
+  protected readonly hooks = ['seed', 'removePermission', 'addProfile', 'removeProfile'];
+
   constructor(private readonly options: BritiveSimOptions) {
     super('britive');
     this.reset();

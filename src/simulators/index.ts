@@ -2,7 +2,7 @@
 import { BritiveSimulator } from './britive-sim';
 import { KoreSimulator } from './kore-sim';
 import { PolaritySimulator } from './polarity-sim';
-import { POLYTOMIC_SIM_ORG, PolytomicSimulator } from './polytomic-sim';
+import { POLYTOMIC_SIM_DEFAULT_ROLES, POLYTOMIC_SIM_ORG, PolytomicSimulator } from './polytomic-sim';
 
 export { BritiveSimulator, KoreSimulator, PolaritySimulator, PolytomicSimulator };
 export { POLYTOMIC_DOCUMENTED_ACTIONS, POLYTOMIC_SIM_ORG, POLYTOMIC_SIM_ROLES, POLYTOMIC_SIM_SYSTEM_ROLE } from './polytomic-sim';
@@ -17,6 +17,16 @@ export const SIM_CREDENTIALS = {
   koreClientSecret: 'sim-kore-client-secret-77b3',
   polytomicApiKey: 'sim-polytomic-key-c0d8',
 } as const;
+
+/**
+ * What the simulators started here know besides their own defaults: the ids of the README's example, so that it
+ * deploys against them as written.
+ */
+export const SIM_IDS = {
+  polarityIntegrations: ['virustotal', 'shodan', 'urlscan', 'virustotal_3_7_4_node_18_63e5110da4_1697729362'],
+  britiveProfiles: ['pap-admins', 'pap-readonly', 'pap-oncall', 'pocahtoxoatg2dthkesw'],
+  polytomicRoles: [...POLYTOMIC_SIM_DEFAULT_ROLES, { id: '248df4b7-aa70-47b8-a036-33ac447e668d', name: 'Sync operators' }],
+};
 
 export interface Simulators {
   readonly polarity: PolaritySimulator;
@@ -36,15 +46,15 @@ export interface SimulatorOptions {
 export async function startSimulators(
   ports: Partial<Record<'polarity' | 'britive' | 'kore' | 'polytomic', number>> = {}, options: SimulatorOptions = {},
 ): Promise<Simulators> {
-  const polarity = new PolaritySimulator({ token: SIM_CREDENTIALS.polarityToken, users: { admin: 'sim-admin-password' } });
-  const britive = new BritiveSimulator({ token: SIM_CREDENTIALS.britiveToken });
+  const polarity = new PolaritySimulator({ token: SIM_CREDENTIALS.polarityToken, users: { admin: 'sim-admin-password' }, integrations: SIM_IDS.polarityIntegrations });
+  const britive = new BritiveSimulator({ token: SIM_CREDENTIALS.britiveToken, profiles: SIM_IDS.britiveProfiles });
   const kore = new KoreSimulator({
     clientId: SIM_CREDENTIALS.koreClientId,
     clientSecret: SIM_CREDENTIALS.koreClientSecret,
     requireJti: true,
     entities: { 'st-search/fc-drive': ['eng@example.com', 'sales@example.com', 'legal@example.com'] },
   });
-  const polytomic = new PolytomicSimulator({ apiKey: SIM_CREDENTIALS.polytomicApiKey, organizationId: POLYTOMIC_SIM_ORG });
+  const polytomic = new PolytomicSimulator({ apiKey: SIM_CREDENTIALS.polytomicApiKey, organizationId: POLYTOMIC_SIM_ORG, roles: SIM_IDS.polytomicRoles });
   for (const sim of [polarity, britive, kore, polytomic]) sim.alternative = options.alternative ?? false;
   const [polarityUrl, britiveUrl, koreUrl, polytomicUrl] = await Promise.all([
     polarity.start(ports.polarity), britive.start(ports.britive), kore.start(ports.kore), polytomic.start(ports.polytomic),

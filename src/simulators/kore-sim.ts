@@ -66,6 +66,8 @@ export class KoreSimulator extends SimulatorServer {
     },
   };
 
+  protected readonly hooks = ['addUsers', 'removeUsers', 'addEntity', 'removeEntity'];
+
   constructor(private readonly options: KoreSimOptions) {
     super('kore');
     this.reset();

@@ -55,6 +55,8 @@ export class PolaritySimulator extends SimulatorServer {
     },
   };
 
+  protected readonly hooks = ['seed', 'removeGrant', 'addIntegration', 'removeIntegration', 'addGroup', 'removeGroup'];
+
   constructor(private readonly options: PolaritySimOptions) {
     super('polarity');
     this.reset();

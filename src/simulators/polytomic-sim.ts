@@ -38,7 +38,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const POLYTOMIC_SIM_ORG = '0b7f1d2c-3e4a-4b5c-8d6e-7f8091a2b3c4';
 export const POLYTOMIC_SIM_ROLES = ['6c1a2b3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d', '7d2b3c4e-5f60-4b7c-8d9e-0f1a2b3c4d5e', '8e3c4d5f-6071-4c8d-9eaf-1a2b3c4d5e6f'];
 export const POLYTOMIC_SIM_SYSTEM_ROLE = '9f4d5e60-7182-4d9e-8fb0-2b3c4d5e6f70';
-const DEFAULT_ROLES: PolytomicSimRole[] = [
+export const POLYTOMIC_SIM_DEFAULT_ROLES: PolytomicSimRole[] = [
   ...POLYTOMIC_SIM_ROLES.map((id, i) => ({ id, name: ['Analysts', 'Engineers', 'Operators'][i] })),
   { id: POLYTOMIC_SIM_SYSTEM_ROLE, name: 'Admin', system: true },
 ];
@@ -78,6 +78,8 @@ export class PolytomicSimulator extends SimulatorServer {
     },
   };
 
+  protected readonly hooks = ['seedPolicy', 'setPolicyActions', 'removePolicy'];
+
   constructor(private readonly options: PolytomicSimOptions) {
     super('polytomic');
     this.reset();
@@ -88,7 +90,7 @@ export class PolytomicSimulator extends SimulatorServer {
   }
 
   private get roles(): PolytomicSimRole[] {
-    return this.options.roles ?? DEFAULT_ROLES;
+    return this.options.roles ?? POLYTOMIC_SIM_DEFAULT_ROLES;
   }
 
   reset(): void {

@@ -100,6 +100,22 @@ export abstract class SimulatorServer {
   abstract reset(): void;
   /** What the vendor holds now, in a form tests and the demo print. */
   abstract snapshot(): unknown;
+  /**
+   * The admin hooks (methods that change what the vendor holds, as its UI would) another process may call with
+   * `POST /__sim/hooks/<name>` and the arguments as a JSON array: a user changes a simulator from a shell.
+   */
+  protected readonly hooks: readonly string[] = [];
+
+  private callHook(name: string, args: unknown): SimResponse {
+    if (!this.hooks.includes(name)) return { status: 404, body: { message: `unknown hook ${JSON.stringify(name)}; hooks: ${this.hooks.join(', ')}` } };
+    if (!Array.isArray(args)) return { status: 400, body: { message: 'the body must be the hook\'s arguments as a JSON array' } };
+    try {
+      const result = (this as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
+      return { status: 200, body: { result: result ?? null, state: this.snapshot() } };
+    } catch (error) {
+      return { status: 400, body: { message: (error as Error).message } };
+    }
+  }
 
   injectFault(spec: FaultSpec): void {
     this.faults.push({ ...spec, remaining: spec.count });
@@ -256,6 +272,8 @@ export abstract class SimulatorServer {
   }
 
   private control(req: SimRequest): SimResponse {
+    const hook = /^\/__sim\/hooks\/([A-Za-z]+)$/.exec(req.path);
+    if (hook && req.method === 'POST') return this.callHook(hook[1], req.body);
     switch (`${req.method} ${req.path}`) {
       case 'GET /__sim/state': return { status: 200, body: this.snapshot() };
       case 'GET /__sim/requests': return { status: 200, body: this.requests };

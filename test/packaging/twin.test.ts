@@ -2,6 +2,7 @@
  * The CDK Terrain twin as `npm run build` leaves it in build/cdktn-saas-permissions/ (npm test builds first): the
  * same exports as the main package, built on cdktn, and refusing what cdktn cannot offer.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -65,5 +66,14 @@ describe('cdktn-saas-permissions, the CDK Terrain twin', () => {
     for (const file of ['bin/cdktn-saas-permissions.js', 'dist/lifecycle-handler.cjs', 'dist/cli.cjs', 'LICENSE']) {
       expect(fs.existsSync(path.join(TWIN, file))).toBe(true);
     }
+  });
+
+  test('both commands print their package\'s version (--version), which is the main package\'s', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const bin of [path.join(ROOT, 'bin/cdktf-saas-permissions.js'), path.join(TWIN, 'bin/cdktn-saas-permissions.js')]) {
+      expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })).toBe(`${version}\n`);
+    }
+    expect(fs.readFileSync(path.join(TWIN, 'CHANGELOG.md'), 'utf8')).toContain(`## ${version}`);
   });
 });

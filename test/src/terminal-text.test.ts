@@ -81,12 +81,14 @@ describe('where vendor text reaches a person', () => {
   });
 
   test('import: string literals escape as \\uXXXX (Trojan Source), comments as visible escapes', () => {
-    const code = importCode('cdktf-saas-permissions', 'import polytomic', [
-      { className: 'PolytomicPolicy', id: 'ops', props: { name: `Ops${BIDI}`, policyActions: [] }, grant: { identity: {}, actual: null } as never },
+    const lines0 = [
+      { className: 'PolytomicPolicy', id: 'ops', props: { name: `Ops${BIDI}`, policyActions: [] }, grants: [] },
       { comment: `policy "x\u2028new Evil()${OSC_TITLE}" has a control character` },
-    ]);
+    ];
+    const source = { url: 'http://127.0.0.1:1', urlSource: 'POLYTOMIC_DEPLOYMENT_URL', providerCount: 1 };
+    const code = importCode('cdktf-saas-permissions', `import polytomic${OSC_TITLE}`, { lines: lines0, entries: [], source, scope: 'all' }, 'polytomic');
     const lines = code.split('\n');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(8);
     expect(code.replace(/\n/g, '')).not.toMatch(UNSAFE);
     expect(code).toContain('name: "Opsadmin\\u202e\\u2066nimda\\u2069\\u202c"');
     expect(code).toContain('// Not declared: policy "x\\u2028new Evil()\\x1b]0;pwned\\x07" has a control character.');

@@ -26,6 +26,10 @@ export const polytomicView: VendorView<PolytomicScope, PolicyBody[]> = {
     const custom = held.filter((p) => !p.system).sort((a, b) => a.name.localeCompare(b.name));
     return custom.map((p) => {
       const actions = heldActions(p.policy_actions);
+      // Apply would find the built-in among the policies of that name and refuse (built-ins cannot be managed).
+      if (held.some((q) => q.system && q.name === p.name)) {
+        return { comment: `policy ${JSON.stringify(p.name)} (${p.id}) has the name of a built-in policy: a PolytomicPolicy of that name fails at deploy; rename it at Polytomic to manage it` };
+      }
       if (Object.keys(actions).length === 0) return { comment: `policy ${JSON.stringify(p.name)} (${p.id}) gives no role any action: a PolytomicPolicy needs at least one action with roles` };
       // The organization is named only where the name alone is ambiguous across the organizations the key reaches.
       const ambiguous = custom.filter((q) => q.name === p.name).length > 1;

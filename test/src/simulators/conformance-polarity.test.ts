@@ -156,9 +156,9 @@ describe('reading back (README: JSON:API conventions, not a documented page)', (
     const page = (size: number, number: number) => call(url(`/api/integrations?page[size]=${size}&page[number]=${number}`), { headers: auth });
     const ids = async (size: number, number: number) => (await page(size, number)).json.data.map((d: { id: string }) => d.id);
     const first = await page(2, 1);
-    expect(first.json).toMatchObject({ meta: { page: { total: 5 } }, links: { next: '/api/integrations?page[size]=2&page[number]=2' } });
+    expect(first.json).toMatchObject({ meta: { page: { total: 6 } }, links: { next: '/api/integrations?page[size]=2&page[number]=2' } });
     const all = [...await ids(2, 1), ...await ids(2, 2), ...await ids(2, 3)];
-    expect(all).toEqual(['a1', 'a2', 'shodan', 'urlscan', 'virustotal']);
+    expect(all).toEqual(['a1', 'a2', 'shodan', 'urlscan', 'virustotal', 'virustotal_3_7_4_node_18_63e5110da4_1697729362']);
     expect((await page(2, 3)).json.links).toBeUndefined();
     expect((await call(`${sims().polarity.url}${first.json.links.next}`, { headers: auth })).json.data.map((d: { id: string }) => d.id)).toEqual(['shodan', 'urlscan']);
     expect((await page(2, 0)).status).toBe(400);

@@ -76,7 +76,7 @@ test('the SDK sends no X-Polytomic-Version unless told to; the header is require
 
 test('roles list: {data: [{id, name, organization_id, system}]} with a system role', async () => {
   const roles = await sdk().permissions.roles.list();
-  expect(roles.data!.map((r) => r.id)).toEqual([...POLYTOMIC_SIM_ROLES, POLYTOMIC_SIM_SYSTEM_ROLE]);
+  expect(roles.data!.map((r) => r.id)).toEqual([...POLYTOMIC_SIM_ROLES, POLYTOMIC_SIM_SYSTEM_ROLE, '248df4b7-aa70-47b8-a036-33ac447e668d']);
   for (const role of roles.data!) expect(role).toEqual({ id: expect.any(String), name: expect.any(String), organization_id: POLYTOMIC_SIM_ORG, system: role.id === POLYTOMIC_SIM_SYSTEM_ROLE });
   expect(sims().polytomic.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/permissions/roles']);
 });
