@@ -36,9 +36,9 @@ export class PageBudget {
 
   /** Call before each page is asked for. */
   page(url: string): void {
-    if (++this.pages > this.limits.maxPages) {
-      throw this.exceeded(url, `${this.limits.maxPages} pages`, `${MAX_PAGES_ENV}`);
-    }
+    // Counted once asked for, so the message gives the pages actually read.
+    if (this.pages >= this.limits.maxPages) throw this.exceeded(url, `${this.limits.maxPages} pages`, `${MAX_PAGES_ENV}`);
+    this.pages++;
   }
 
   /** Call with the number of items held so far. */

@@ -53,7 +53,7 @@ test('kore: a connector that always answers new entities stops at the page cap s
     const session = await openSession(kore, DEFAULT_CONNECTIONS.kore, settings, env, []);
     const { listEntities } = await import('../../src/vendors/kore');
     const error = await listEntities(session, { botId: 'st-1', connectorId: 'fc-1' }, 'list the permission entities of connector fc-1').catch((e) => e);
-    expect(error.message).toMatch(/^kore: list the permission entities of connector fc-1 failed: GET .* kept answering more after 51 pages: the cap for one scope is 50 pages \(SAAS_PERMISSIONS_MAX_PAGES raises it\); nothing is concluded from a partial read/);
+    expect(error.message).toMatch(/^kore: list the permission entities of connector fc-1 failed: GET .* kept answering more after 50 pages: the cap for one scope is 50 pages \(SAAS_PERMISSIONS_MAX_PAGES raises it\); nothing is concluded from a partial read/);
     expect(vendor.asked()).toBe(50);
   } finally {
     await vendor.close();
