@@ -105,7 +105,8 @@ export async function runDrift(options: DriftCliOptions, env: NodeJS.ProcessEnv,
       sink(r);
     }
   }
-  if (repairs.some((r) => r.outcome !== 'skipped')) {
+  if (repairs.length > 0) {
+    // The report after repairs is a second read of the state and the vendors, never what the repairs intended.
     result = await collectDrift(await loadStack(dir), sessions, { ...readOptions, deadlineAt: Date.now() + deadline * 1000 });
     for (const e of result.entries) {
       const mine = repairs.filter((r) => r.address !== null && r.address === e.address && r.action !== 'prune');
