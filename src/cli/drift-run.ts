@@ -90,7 +90,7 @@ export async function runDrift(options: DriftCliOptions, env: NodeJS.ProcessEnv,
     }
     if (chosen.length > 0) say(`--prune removes ${chosen.length} unmanaged grant(s) (${result.unmanaged.length - chosen.length} left: see each one's reason):\n${list}`);
     const go = chosen.length === 0 || options.yes || await confirm(`Remove these ${chosen.length} unmanaged grant(s) at the vendors? [y/N] `);
-    if (go) repairs.push(...await pruneUnmanaged(dir, result.unmanaged, sessions, secrets, sink));
+    if (go) for (const r of await pruneUnmanaged(dir, result.unmanaged, sessions, secrets, sink)) repairs.push(r);
     else say('Nothing was removed.');
   }
   if (options.fix) {

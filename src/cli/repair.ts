@@ -77,7 +77,9 @@ export async function pruneUnmanaged(
   const groups = new Map<string, UnmanagedGrant[]>();
   for (const u of chosen) {
     const key = scopeKey(u.provider.vendor, u.provider.providerId, u.scope);
-    groups.set(key, [...(groups.get(key) ?? []), u]);
+    const group = groups.get(key) ?? [];
+    group.push(u);
+    groups.set(key, group);
   }
   const limit = pLimit(8);
   await Promise.all([...groups.entries()].map(([key, group]) => limit(async () => {
