@@ -44,11 +44,14 @@ export async function fixThroughTerraform(dir: string, entries: readonly DriftEn
       return records;
     }
     const shown = JSON.parse((await runTerraform(dir, ['show', '-json', planFile])).stdout) as {
-      resource_changes?: Array<{ address: string; change: { actions: string[] } }>;
+      resource_changes?: Array<{ address: string; change: { actions: string[]; before?: Record<string, unknown> | null; after?: Record<string, unknown> | null } }>;
     };
     const wanted = new Set(targets.map((e) => e.address!));
     const changes = (shown.resource_changes ?? []).filter((c) => !['no-op', 'read'].includes(c.change.actions.join()));
-    const replaced = new Set(changes.filter((c) => wanted.has(c.address) && c.change.actions.includes('delete') && c.change.actions.includes('create')).map((c) => c.address));
+    // A replacement that would grant something else than the state records is the code ahead of the state: a deploy.
+    const declaredAs = (v?: Record<string, unknown> | null) => JSON.stringify(v?.triggers_replace ?? v?.triggers ?? null);
+    const replaced = new Set(changes.filter((c) => wanted.has(c.address) && c.change.actions.includes('delete') && c.change.actions.includes('create') &&
+      declaredAs(c.change.before) === declaredAs(c.change.after)).map((c) => c.address));
     const other = changes.filter((c) => !replaced.has(c.address));
     if (other.length > 0) {
       // Anything else would be a deploy: the state or the code changed since the report.
