@@ -116,6 +116,28 @@ describe('drift repairs', () => {
     });
   });
 
+  test('a fix racing a deploy that changes the grant does not bring back what the old code declared', async () => {
+    const ws = await E2eWorkspace.create();
+    const WIDE: StackSpec = { polarity: [{ id: 'vt', integrationId: 'virustotal', groupId: '7', permissions: ['admin', 'read'] }], providerProps: { requestTimeoutSeconds: 30 } };
+    try {
+      await ws.apply(buildStack(WIDE));
+      const old = path.join(ws.root, 'old-checkout');
+      fs.cpSync(ws.stackDir, old, { recursive: true });
+      // drift (old code: admin,read) reads Polarity after a deploy narrowed the grant to read: it sees `changed`.
+      ws.sims.polarity.injectFault({ kind: 'delay', ms: 15_000, method: 'GET', count: 1 });
+      const running = drift(ws, ['--fix', '--json'], { stackDir: old });
+      while (!ws.sims.polarity.requests.some((r) => r.status === 'delayed')) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 2000));
+      await ws.apply(buildStack({ ...WIDE, polarity: [{ ...WIDE.polarity![0], permissions: ['read'] }] }));
+      const raced = await running;
+      expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] } });
+      expect(raced.json!.summary.fixed).toBe(0);
+      expect(raced.json!.repairs).toEqual([expect.objectContaining({ action: 'fix', outcome: 'skipped', detail: expect.stringMatching(/would also change terraform_data\.polarity_apply.*deploy first/) })]);
+    } finally {
+      await ws.dispose();
+    }
+  });
+
   test('a stack still applied by 0.1.0 is refused until the upgrade apply', async () => {
     const ws = await E2eWorkspace.create();
     try {
