@@ -116,6 +116,27 @@ describe('drift repairs', () => {
     });
   });
 
+  test('prune reads the vendor again just before removing: a grant gone meanwhile is skipped, no call sent', async () => {
+    const ws = await E2eWorkspace.create();
+    try {
+      await ws.apply(buildStack({ kore: [{ id: 'eng', entityId: 'eng@example.com', users: ['ana@example.com'] }], providerProps: { exclusiveScope: true, requestTimeoutSeconds: 30 } }));
+      ws.sims.kore.addUsers('st-search', 'fc-drive', 'eng@example.com', ['zed@example.com']);
+      ws.clearRequestLogs();
+      const running = drift(ws, ['--prune', '--yes', '--json']);
+      // After the report's read, hold the next one (prune's) while zed is removed by someone else.
+      while (!ws.sims.kore.requests.some((r) => r.method === 'GET' && r.status === 200)) await new Promise((r) => setTimeout(r, 20));
+      ws.sims.kore.injectFault({ kind: 'delay', ms: 3000, method: 'GET', count: 1 });
+      while (!ws.sims.kore.requests.some((r) => r.status === 'delayed')) await new Promise((r) => setTimeout(r, 20));
+      ws.sims.kore.removeUsers('st-search', 'fc-drive', 'eng@example.com', ['zed@example.com']);
+      const pruned = await running;
+      expect(pruned.json!.repairs).toEqual([expect.objectContaining({ action: 'prune', outcome: 'skipped', detail: expect.stringMatching(/no longer held/) })]);
+      expect(pruned.json!.summary).toMatchObject({ pruned: 0, unmanaged: 0 });
+      expect(ws.sims.kore.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    } finally {
+      await ws.dispose();
+    }
+  });
+
   test('a fix racing a deploy that changes the grant does not bring back what the old code declared', async () => {
     const ws = await E2eWorkspace.create();
     const WIDE: StackSpec = { polarity: [{ id: 'vt', integrationId: 'virustotal', groupId: '7', permissions: ['admin', 'read'] }], providerProps: { requestTimeoutSeconds: 30 } };
