@@ -17,7 +17,8 @@ class SaasAccessStack extends TerraformStack {
     super(scope, id);
     new PolarityProvider(this, 'polarity');
     new BritiveProvider(this, 'britive');
-    new KoreProvider(this, 'kore');
+    // This stack alone manages its Kore entities: drift --prune may remove users no construct declares there.
+    new KoreProvider(this, 'kore', { exclusiveScope: true });
     new PolytomicProvider(this, 'polytomic');
 
     // Stands in for a group created elsewhere in the stack (a directory group, an IdP mapping): its id is only

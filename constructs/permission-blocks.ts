@@ -173,7 +173,10 @@ export class PermissionBlocks extends Construct {
 
     const revoke = this.block(vendor, type, 'revoke');
     // Read by the command-line tool (drift, import): which providers the stack has now, and their settings.
-    revoke.addOverride(`//.${MANIFEST_KEY}`, Lazy.anyValue({ produce: () => ({ vendor, providers: this.providerSettings(vendor, type) }) }));
+    revoke.addOverride(`//.${MANIFEST_KEY}`, Lazy.anyValue({ produce: () => ({
+      vendor, providers: this.providerSettings(vendor, type),
+      exclusiveScope: this.providers(vendor, type).filter((p) => p.exclusiveScope).map((p) => p.providerId),
+    }) }));
     revoke.addOverride('for_each', `\${${all}}`);
     revoke.addOverride('lifecycle', lifecycle);
     if (nullResource) {

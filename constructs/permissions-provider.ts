@@ -55,6 +55,13 @@ export interface SaasProviderBaseProps {
    * @default 'node'
    */
   readonly nodeCommand?: string;
+  /**
+   * Says that this stack alone manages the scopes its grants live in (the Polarity integrations, Britive profiles,
+   * Kore entities and Polytomic organizations it declares grants in). Only then does `drift --prune` remove what no
+   * construct of this stack declares there; without it another stack's state could declare it, so prune leaves it.
+   * @default false
+   */
+  readonly exclusiveScope?: boolean;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -73,6 +80,8 @@ export abstract class SaasPermissionsProvider extends Construct {
   readonly providerId: string;
   /** @internal */
   readonly _nodeCommand?: string;
+  /** Whether this stack alone manages the scopes of its grants (see SaasProviderBaseProps.exclusiveScope). */
+  readonly exclusiveScope: boolean;
   private readonly http: HttpSettings;
   private connection?: Connection;
 
@@ -115,6 +124,8 @@ export abstract class SaasPermissionsProvider extends Construct {
     };
     if (props.nodeCommand !== undefined) c.nonEmptyString('nodeCommand', props.nodeCommand);
     this._nodeCommand = props.nodeCommand;
+    this.exclusiveScope = props.exclusiveScope ?? false;
+    if (typeof this.exclusiveScope !== 'boolean') c.report('exclusiveScope', `must be true or false, got ${JSON.stringify(this.exclusiveScope)}`);
     reportProblems(this, c);
     registerProvider(this);
     const blocks = PermissionBlocks.of(this);

@@ -14,8 +14,11 @@ import { StackProvider, StackView, StateGrant, providerKey } from './stack';
 import { VENDOR_VIEWS } from './vendors';
 import { Fields, HeldGrant } from './vendors/view';
 
-export type DriftStatus = 'in-sync' | 'missing' | 'changed' | 'unmanaged' | 'unknown' | 'expired';
-export const STATUSES: readonly DriftStatus[] = ['in-sync', 'missing', 'changed', 'unmanaged', 'unknown', 'expired'];
+/** Every status a grant can have: the one place that lists them (summary keys, table, exit code). */
+export const STATUSES = ['in-sync', 'missing', 'changed', 'unmanaged', 'unknown', 'expired'] as const;
+export type DriftStatus = typeof STATUSES[number];
+/** Statuses that are drift: the vendor differs from the last apply (exit 2). `unknown` is not known to be drift. */
+export const DRIFT_STATUSES: readonly DriftStatus[] = ['missing', 'changed', 'unmanaged', 'expired'];
 
 export interface DriftEntry {
   vendor: string;
@@ -31,10 +34,36 @@ export interface DriftEntry {
   /** When the grant ends (RFC 3339); only on grants that have an expiry. */
   expiresAt?: string;
   fixed?: boolean;
+  /** On `unmanaged` entries: whether `--prune` may remove it (see prunable()). */
+  prunable?: boolean;
 }
 
 /** An unmanaged grant, with what pruning it takes. */
-export interface UnmanagedGrant { readonly entry: DriftEntry; readonly held: HeldGrant; readonly provider: StackProvider }
+export interface UnmanagedGrant { readonly entry: DriftEntry; readonly held: HeldGrant; readonly provider: StackProvider; readonly scope: unknown }
+
+export interface DriftOptions {
+  readonly unmanaged: boolean;
+  readonly secrets: string[];
+  /** When every read must be done (ms since the epoch); scopes not read by then are `unknown`. */
+  readonly deadlineAt?: number;
+  /** Polytomic policies prune may delete, by name (a whole policy is never deleted otherwise). */
+  readonly prunePolicies?: readonly string[];
+}
+
+/**
+ * Whether prune may remove an unmanaged grant, and why not: another stack's state could declare what this one does
+ * not, unless the provider says its scopes are this stack's alone; and a whole Polytomic policy goes only by name.
+ */
+export function prunable(vendor: string, provider: StackProvider, identity: Fields, prunePolicies: readonly string[]): { ok: boolean; why: string } {
+  if (vendor === 'polytomic') {
+    return prunePolicies.includes(String(identity.name))
+      ? { ok: true, why: 'named by --prune-policy' }
+      : { ok: false, why: 'a whole Polytomic policy: prune deletes one only when named with --prune-policy' };
+  }
+  return provider.exclusiveScope
+    ? { ok: true, why: 'the provider has exclusiveScope' }
+    : { ok: false, why: `another stack may declare it: prune removes only in scopes of a provider with exclusiveScope: true (${provider.path} has not)` };
+}
 
 export interface DriftResult {
   readonly entries: DriftEntry[];
@@ -78,6 +107,18 @@ function sortEntries(entries: DriftEntry[]): DriftEntry[] {
   });
 }
 
+/** Resolves with the read, or rejects when the overall deadline passes first (the read is abandoned). */
+function beforeDeadline<T>(work: () => Promise<T>, deadlineAt: number | undefined): Promise<T> {
+  if (deadlineAt === undefined) return work();
+  const left = deadlineAt - Date.now();
+  if (left <= 0) return Promise.reject(new Error('not read: the drift deadline (--deadline) passed before this scope was read'));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('not read: the drift deadline (--deadline) passed while this scope was read')), left);
+  });
+  return Promise.race([work(), late]).finally(() => clearTimeout(timer));
+}
+
 function statusOf(declared: Fields, actual: Fields | null): DriftStatus {
   if (actual === null) return 'missing';
   return JSON.stringify(actual) === JSON.stringify(declared) ? 'in-sync' : 'changed';
@@ -92,7 +133,7 @@ const DETAILS: Record<Exclude<DriftStatus, 'unknown' | 'expired'>, string> = {
 
 /** Reads every scope of the stack's grants and returns one entry per grant (and per unmanaged grant if asked). */
 export async function collectDrift(
-  stack: StackView, sessions: ProviderSessions, options: { unmanaged: boolean; secrets: string[] },
+  stack: StackView, sessions: ProviderSessions, options: DriftOptions,
 ): Promise<DriftResult> {
   const entries: DriftEntry[] = [];
   const unmanaged: UnmanagedGrant[] = [];
@@ -100,16 +141,7 @@ export async function collectDrift(
   let readFailed = 0;
   const limit = pLimit(CONCURRENCY);
   const now = Date.now();
-  const scopes = new Map<string, { provider: StackProvider; scope: unknown; grants: StateGrant[] }>();
-  for (const grant of stack.grants) {
-    const provider = stack.providers.get(providerKey(grant.vendor, grant.providerId))!;
-    const client = VENDOR_CLIENTS[grant.vendor];
-    const scope = client.scopeOf(grant.resource);
-    const key = `${providerKey(grant.vendor, grant.providerId)} ${client.scopeKey(scope)}`;
-    const group = scopes.get(key) ?? { provider, scope, grants: [] as StateGrant[] };
-    group.grants.push(grant);
-    scopes.set(key, group);
-  }
+  const scopes = groupScopes(stack);
   await Promise.all([...scopes.values()].map(({ provider, scope, grants }) => limit(async () => {
     const view = VENDOR_VIEWS[provider.vendor];
     const entry = (g: StateGrant, status: DriftStatus, actual: Fields | null, detail: string): DriftEntry => withExpiry({
@@ -118,8 +150,10 @@ export async function collectDrift(
     }, g, now);
     let read: ScopeRead<unknown>;
     try {
-      const session = await sessions.get(providerKey(provider.vendor, provider.providerId))!.open();
-      read = await VENDOR_CLIENTS[provider.vendor].read(scope, session);
+      read = await beforeDeadline(async () => {
+        const session = await sessions.get(providerKey(provider.vendor, provider.providerId))!.open();
+        return VENDOR_CLIENTS[provider.vendor].read(scope, session);
+      }, options.deadlineAt);
       readOk++;
     } catch (error) {
       readFailed++;
@@ -142,50 +176,30 @@ export async function collectDrift(
     }
     if (!options.unmanaged || !read.exists) return;
     for (const held of view.unmanaged(scope, read.held, grants.map((g) => g.resource))) {
+      const may = prunable(provider.vendor, provider, held.identity, options.prunePolicies ?? []);
       const found: DriftEntry = {
         vendor: provider.vendor, provider: provider.path, construct: null, address: null, identity: held.identity,
-        status: 'unmanaged', declared: null, actual: held.actual, detail: DETAILS.unmanaged,
+        status: 'unmanaged', declared: null, actual: held.actual, prunable: may.ok,
+        detail: `${DETAILS.unmanaged} Prune ${may.ok ? 'may remove it' : 'leaves it'}: ${may.why}.`,
       };
       entries.push(found);
-      unmanaged.push({ entry: found, held, provider });
+      unmanaged.push({ entry: found, held, provider, scope });
     }
   })));
   return { entries: sortEntries(entries), unmanaged, readOk, readFailed };
 }
 
-/**
- * Brings every missing or changed grant back to what the last apply declared, with the calls apply makes. Returns the
- * addresses repaired, and why the others could not be.
- */
-export async function fixDrift(stack: StackView, result: DriftResult, sessions: ProviderSessions, secrets: string[]): Promise<{ fixed: Set<string>; failed: Map<string, string> }> {
-  const fixed = new Set<string>();
-  const failed = new Map<string, string>();
-  const limit = pLimit(CONCURRENCY);
-  const byAddress = new Map(stack.grants.map((g) => [g.address, g]));
-  await Promise.all(result.entries.filter((e) => e.status === 'missing' || e.status === 'changed').map((e) => limit(async () => {
-    const grant = byAddress.get(e.address!)!;
-    try {
-      const session = await sessions.get(providerKey(grant.vendor, grant.providerId))!.open();
-      await VENDOR_CLIENTS[grant.vendor].apply(grant.resource, session);
-      fixed.add(e.address!);
-    } catch (error) {
-      failed.set(e.address!, redact((error as Error).message, secrets));
-    }
-  })));
-  return { fixed, failed };
-}
-
-/** Revokes unmanaged grants, with the calls a revoke makes; returns why any could not be. */
-export async function pruneUnmanaged(unmanaged: readonly UnmanagedGrant[], sessions: ProviderSessions, secrets: string[]): Promise<string[]> {
-  const failures: string[] = [];
-  const limit = pLimit(CONCURRENCY);
-  await Promise.all(unmanaged.map(({ held, provider }) => limit(async () => {
-    try {
-      const session = await sessions.get(providerKey(provider.vendor, provider.providerId))!.open();
-      await VENDOR_CLIENTS[provider.vendor].revoke(held.resource, session);
-    } catch (error) {
-      failures.push(redact((error as Error).message, secrets));
-    }
-  })));
-  return failures;
+/** The stack's grants grouped by scope (one vendor read each), keyed by provider and scope. */
+export function groupScopes(stack: StackView): Map<string, { provider: StackProvider; scope: unknown; grants: StateGrant[] }> {
+  const scopes = new Map<string, { provider: StackProvider; scope: unknown; grants: StateGrant[] }>();
+  for (const grant of stack.grants) {
+    const provider = stack.providers.get(providerKey(grant.vendor, grant.providerId))!;
+    const client = VENDOR_CLIENTS[grant.vendor];
+    const scope = client.scopeOf(grant.resource);
+    const key = `${providerKey(grant.vendor, grant.providerId)} ${client.scopeKey(scope)}`;
+    const group = scopes.get(key) ?? { provider, scope, grants: [] as StateGrant[] };
+    group.grants.push(grant);
+    scopes.set(key, group);
+  }
+  return scopes;
 }

@@ -36,20 +36,26 @@ export interface StackProvider {
   /** The provider construct's path, or a description when it no longer exists. */
   readonly path: string;
   readonly settings: Pick<ProviderSettings, 'connection' | 'http'>;
+  /** The provider says this stack alone manages its grants' scopes (`exclusiveScope`): only then may prune remove. */
+  readonly exclusiveScope: boolean;
 }
 
 export interface StackView {
   readonly dir: string;
   readonly grants: StateGrant[];
   readonly providers: Map<string, StackProvider>;
+  /** Addresses in state that only 0.1.0 wrote (per-provider blocks, revoke instances without a construct path). */
+  readonly legacy: string[];
 }
 
 export function providerKey(vendor: VendorName, providerId: string): string {
   return `${vendor}/${providerId}`;
 }
 
-/** The stack directory to use: the one given, else the only one under ./cdktf.out/stacks. */
-export function findStackDir(given: string | undefined, cwd = process.cwd()): string {
+/** The stack directory to use: the one given, else the stack named, else the only one under ./cdktf.out/stacks. */
+export function findStackDir(given: string | undefined, cwd = process.cwd(), name?: string): string {
+  if (given && name) throw new UsageError('pass --stack-dir or --stack, not both');
+  if (name) given = path.join('cdktf.out', 'stacks', name);
   if (given) {
     const dir = path.resolve(cwd, given);
     if (!fs.existsSync(path.join(dir, 'cdk.tf.json'))) {
@@ -61,7 +67,7 @@ export function findStackDir(given: string | undefined, cwd = process.cwd()): st
   const stacks = fs.existsSync(root) ? fs.readdirSync(root).filter((s) => fs.existsSync(path.join(root, s, 'cdk.tf.json'))) : [];
   if (stacks.length === 0) throw new UsageError(`no synthesized stack under ${root}: run "cdktf synth" first, or pass --stack-dir`);
   if (stacks.length > 1) {
-    throw new UsageError(`${stacks.length} stacks under ${root} (${stacks.join(', ')}): pick one with --stack-dir ${path.join('cdktf.out', 'stacks', stacks[0])}`);
+    throw new UsageError(`${stacks.length} stacks under ${root} (${stacks.join(', ')}): pick one with --stack ${stacks[0]} or --stack-dir ${path.join('cdktf.out', 'stacks', stacks[0])}`);
   }
   return path.join(root, stacks[0]);
 }
@@ -105,10 +111,11 @@ export function readManifest(dir: string): Map<string, StackProvider> {
   const providers = new Map<string, StackProvider>();
   for (const blocks of Object.values(config.resource ?? {})) {
     for (const block of Object.values(blocks)) {
-      const manifest = block['//']?.[MANIFEST_KEY] as { vendor: VendorName; providers: Record<string, ProviderSettings> } | undefined;
+      const manifest = block['//']?.[MANIFEST_KEY] as { vendor: VendorName; providers: Record<string, ProviderSettings>; exclusiveScope?: string[] } | undefined;
       if (!manifest) continue;
       for (const [providerId, settings] of Object.entries(manifest.providers)) {
-        providers.set(providerKey(manifest.vendor, providerId), { vendor: manifest.vendor, providerId, path: settings.path, settings });
+        const exclusiveScope = (manifest.exclusiveScope ?? []).includes(providerId);
+        providers.set(providerKey(manifest.vendor, providerId), { vendor: manifest.vendor, providerId, path: settings.path, settings, exclusiveScope });
       }
     }
   }
@@ -136,6 +143,22 @@ export function grantsFromState(resources: readonly StateResource[]): StateGrant
   return grants;
 }
 
+/**
+ * What only 0.1.0 left in state: blocks named after a provider that is not its vendor (`<provider id>_revoke`), and
+ * revoke instances that store no construct path (contract 2). Until the upgrade apply moves and rewrites them, the
+ * tool would miss those grants and call them unmanaged.
+ */
+export function legacyAddresses(resources: readonly StateResource[]): string[] {
+  const current = new Set(VENDORS.flatMap((v) => [`${v}_revoke`, `${v}_apply`]));
+  return resources.filter((r) => {
+    if (r.type !== 'terraform_data' && r.type !== 'null_resource') return false;
+    if (/_(revoke|apply)$/.test(r.name) && !current.has(r.name)) return true;
+    if (!current.has(r.name) || !r.name.endsWith('_revoke')) return false;
+    const stored = r.type === 'null_resource' ? (r.values.triggers as Record<string, unknown> | undefined)?.stored : r.values.input;
+    return typeof stored !== 'string' || !stored.startsWith('{');
+  }).map((r) => r.address);
+}
+
 function identityResource(vendor: VendorName, revoke: StateResource | undefined): Record<string, unknown> {
   const raw = revoke && (revoke.type === 'null_resource' ? (revoke.values.triggers as Record<string, string>)?.identity : revoke.values.triggers_replace);
   const identity = typeof raw === 'string' ? JSON.parse(raw) as unknown[] : [];
@@ -148,6 +171,7 @@ function identityResource(vendor: VendorName, revoke: StateResource | undefined)
  * with the reason, when the plan cannot run.
  */
 export async function pendingApply(dir: string, expired: ReadonlySet<string> = new Set()): Promise<{ pending?: boolean; reason?: string }> {
+  // Needs what a plan needs: the TF_VAR_* values of the stack's variables and read access to the backend.
   const planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'saas-drift-')), 'plan');
   try {
     const plan = await runTerraform(dir, ['plan', '-refresh=false', '-lock=false', '-input=false', '-no-color', `-out=${planFile}`]);
@@ -167,7 +191,9 @@ export async function pendingApply(dir: string, expired: ReadonlySet<string> = n
 /** The stack as the tool sees it: grants from state, providers from the synthesized stack or the state. */
 export async function loadStack(dir: string): Promise<StackView> {
   await ensureInitialised(dir);
-  const grants = grantsFromState(await readState(dir));
+  const resources = await readState(dir);
+  const legacy = legacyAddresses(resources);
+  const grants = grantsFromState(resources);
   const providers = readManifest(dir);
   for (const g of grants) {
     const key = providerKey(g.vendor, g.providerId);
@@ -175,7 +201,9 @@ export async function loadStack(dir: string): Promise<StackView> {
     providers.set(key, {
       vendor: g.vendor, providerId: g.providerId, path: `${g.providerId} (deleted from the stack; settings kept in state)`,
       settings: { connection: g.stored.connection ?? DEFAULT_CONNECTIONS[g.vendor], http: g.stored.http },
+      // Its scopes are not known to be this stack's alone any more.
+      exclusiveScope: false,
     });
   }
-  return { dir, grants, providers };
+  return { dir, grants, providers, legacy };
 }

@@ -16,11 +16,13 @@ const SPEC: StackSpec = {
   britive: [{ id: 'oncall', profileId: 'pap-oncall', permissionName: 'AdministratorAccess', permissionType: 'role' }],
   kore: [{ id: 'eng', entityId: 'eng@example.com', users: ['ana@example.com', 'bo@example.com'] }],
   polytomic: [{ id: 'ops', name: 'Sync operators', policyActions: [{ action: 'read', roleIds: [ROLE_A] }] }],
-  providerProps: { requestTimeoutSeconds: 2, deadlineSeconds: 10, baseBackoffMs: 5, maxRetries: 1 },
+  // This stack alone manages these scopes: prune may remove what it does not declare there.
+  providerProps: { requestTimeoutSeconds: 2, deadlineSeconds: 10, baseBackoffMs: 5, maxRetries: 1, exclusiveScope: true },
 };
 
 interface Entry { vendor: string; provider: string; construct: string | null; address: string | null; identity: Record<string, unknown>; status: string; declared: unknown; actual: unknown; detail: string; fixed?: boolean }
-interface DriftJson { summary: Record<string, number>; pendingApply: boolean; grants: Entry[] }
+interface Repair { action: string; vendor: string; provider: string; identity: Record<string, unknown>; before: unknown; after: unknown; outcome: string; detail: string; at: string }
+interface DriftJson { summary: Record<string, number>; pendingApply: boolean | 'unknown'; grants: Entry[]; repairs: Repair[] }
 
 describe('drift', () => {
   let ws: E2eWorkspace;
@@ -32,7 +34,8 @@ describe('drift', () => {
     for (const [k, v] of Object.entries(fullEnv)) if (v === undefined) delete fullEnv[k];
     const run = await runProcess(process.execPath, [CLI, 'drift', '--stack-dir', ws.stackDir, ...args], { env: fullEnv });
     let json: DriftJson | undefined;
-    if (args.includes('--json')) json = JSON.parse(run.output.slice(run.output.indexOf('{'), run.output.lastIndexOf('}') + 1));
+    // The document is the lines from "{" to "}" at the start of a line; stderr's lines come before it.
+    if (args.includes('--json')) json = JSON.parse(/^\{$[\s\S]*?^\}$/m.exec(run.output)![0]);
     return { code: run.code, output: run.output, json };
   }
   const status = (doc: DriftJson) => doc.grants.map((g) => `${g.status} ${g.vendor} ${g.construct ?? '-'} ${JSON.stringify(g.identity)}`);
@@ -41,7 +44,7 @@ describe('drift', () => {
     await ws.apply(buildStack(SPEC));
     const json = await drift(['--json']);
     expect(json.code).toBe(0);
-    expect(json.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0, expired: 0 });
+    expect(json.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0, expired: 0, fixed: 0, pruned: 0 });
     expect(json.json!.pendingApply).toBe(false);
     expect(json.json!.grants[0]).toEqual({
       vendor: 'britive', provider: 'e2e/britive', construct: 'e2e/oncall',
@@ -50,8 +53,8 @@ describe('drift', () => {
       status: 'in-sync', declared: { present: true }, actual: { present: true }, detail: 'The vendor holds what the last apply declared.',
     });
     const table = await drift([]);
-    expect(table.output).toMatch(/^STATUS +VENDOR +CONSTRUCT +GRANT +DECLARED +VENDOR HOLDS$/m);
-    expect(table.output).toMatch(/^in-sync +polarity +e2e\/analysts +virustotal \/ 7 +read +read$/m);
+    expect(table.output).toMatch(/^STATUS +VENDOR +PROVIDER +CONSTRUCT +GRANT +DECLARED +VENDOR HOLDS$/m);
+    expect(table.output).toMatch(/^in-sync +polarity +e2e\/polarity +e2e\/analysts +virustotal \/ 7 +read +read$/m);
     expect(table.output).toContain('6 grants in state: 6 in sync, 0 missing, 0 changed, 0 unknown, unmanaged not looked for (--unmanaged).');
   });
 
@@ -71,7 +74,7 @@ describe('drift', () => {
 
     const plain = await drift(['--json']);
     expect(plain.code).toBe(2);
-    expect(plain.json!.summary).toEqual({ 'in-sync': 1, missing: 3, changed: 2, unmanaged: 0, unknown: 0, expired: 0 });
+    expect(plain.json!.summary).toEqual({ 'in-sync': 1, missing: 3, changed: 2, unmanaged: 0, unknown: 0, expired: 0, fixed: 0, pruned: 0 });
     const all = await drift(['--json', '--unmanaged']);
     expect(all.code).toBe(2);
     expect(status(all.json!)).toEqual([
@@ -98,7 +101,12 @@ describe('drift', () => {
   test('--fix brings back what the last apply declared, leaves unmanaged grants alone, and reports the second read', async () => {
     const fixed = await drift(['--fix', '--json']);
     expect(fixed.code).toBe(0);
-    expect(fixed.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0, expired: 0 });
+    expect(fixed.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0, expired: 0, fixed: 5, pruned: 0 });
+    // Each write is listed with what the vendor held before and what it holds after, and printed as it happens.
+    const analysts = fixed.json!.repairs.find((r) => r.identity.groupId === '7')!;
+    expect(analysts).toMatchObject({ action: 'fix', vendor: 'polarity', provider: 'e2e/polarity', before: { permissions: ['admin', 'read'] }, after: { permissions: ['read'] }, outcome: 'done' });
+    expect(analysts.detail).toMatch(/terraform apply -replace=terraform_data\.polarity_apply/);
+    expect(fixed.output).toMatch(/^fixed: polarity e2e\/polarity e2e\/analysts virustotal \/ 7: admin,read -> read\./m);
     expect(fixed.json!.grants.filter((g) => g.fixed).map((g) => g.construct).sort()).toEqual(['e2e/analysts', 'e2e/eng', 'e2e/everyone', 'e2e/oncall', 'e2e/ops']);
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 5: ['read'], 7: ['read'] }, shodan: { 1: ['read'] } });
     expect(ws.sims.britive.snapshot()).toEqual({ 'pap-oncall': ['role:AdministratorAccess', 'role:PowerUserAccess'] });
@@ -110,20 +118,33 @@ describe('drift', () => {
   test('--prune removes nothing without a terminal and without --yes; with --yes it removes what no construct declares', async () => {
     const refused = await drift(['--prune']);
     expect(refused.code).toBe(1);
-    expect(refused.output).toMatch(/--prune would remove 4 unmanaged grant\(s\)[\s\S]*Nothing was removed: there is no terminal to confirm on; pass --yes/);
+    expect(refused.output).toMatch(/--prune would remove 3 unmanaged grant\(s\)[\s\S]*Nothing was removed: there is no terminal to confirm on; pass --yes/);
     expect(Object.keys(ws.sims.polytomic.snapshot())).toContain('Shadow admins');
-    const pruned = await drift(['--prune', '--yes', '--json']);
+    // A whole Polytomic policy goes only when named: the first prune lists it as left, and exits 2 (it is still there).
+    const first = await drift(['--prune', '--yes', '--json']);
+    expect(first.code).toBe(2);
+    expect(first.json!.summary).toMatchObject({ unmanaged: 1, pruned: 3 });
+    expect(first.json!.repairs.map((r) => `${r.outcome} ${r.vendor} ${JSON.stringify(r.identity)}`).sort()).toEqual([
+      'done britive {"profileId":"pap-oncall","permissionName":"PowerUserAccess","permissionType":"role"}',
+      'done kore {"botId":"st-search","connectorId":"fc-drive","entityId":"eng@example.com","user":"zed@example.com"}',
+      'done polarity {"integrationId":"virustotal","groupId":"5"}',
+      'skipped polytomic {"name":"Shadow admins","organizationId":"0b7f1d2c-3e4a-4b5c-8d6e-7f8091a2b3c4"}',
+    ]);
+    expect(first.output).toMatch(/^pruned: kore e2e\/kore - st-search \/ fc-drive \/ eng@example\.com \/ zed@example\.com: present -> \(nothing\)\. Removed at the vendor\.$/m);
+    expect(Object.keys(ws.sims.polytomic.snapshot()).sort()).toEqual(['Shadow admins', 'Sync operators']);
+    const pruned = await drift(['--prune', '--yes', '--json', '--prune-policy', 'Shadow admins']);
     expect(pruned.code).toBe(0);
-    expect(pruned.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0, expired: 0 });
+    expect(pruned.json!.summary).toEqual({ 'in-sync': 6, missing: 0, changed: 0, unmanaged: 0, unknown: 0, expired: 0, fixed: 0, pruned: 1 });
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] }, shodan: { 1: ['read'] } });
     expect(ws.sims.britive.snapshot()).toEqual({ 'pap-oncall': ['role:AdministratorAccess'] });
     expect(ws.sims.kore.snapshot()).toEqual({ 'st-search/fc-drive/eng@example.com': ['ana@example.com', 'bo@example.com'] });
     expect(Object.keys(ws.sims.polytomic.snapshot())).toEqual(['Sync operators']);
   });
 
-  test('a vendor that cannot be read is unknown (exit 2); when none can be read, exit 1', async () => {
+  test('a vendor that cannot be read is unknown (exit 3, "(not read)"); when none can be read, exit 1', async () => {
     const one = await drift(['--json'], { BRITIVE_TOKEN: undefined });
-    expect(one.code).toBe(2);
+    expect(one.code).toBe(3);
+    expect((await drift([], { BRITIVE_TOKEN: undefined })).output).toMatch(/^unknown +britive +e2e\/britive +e2e\/oncall +pap-oncall \/ AdministratorAccess \/ role +present +\(not read\)$/m);
     expect(one.json!.summary).toMatchObject({ 'in-sync': 5, unknown: 1 });
     expect(one.json!.grants.find((g) => g.vendor === 'britive')!.detail).toMatch(/could not be read: britive: the API token is not set: export BRITIVE_TOKEN/);
     const wrong = Object.fromEntries(['POLARITY_URL', 'BRITIVE_TENANT', 'KORE_URL', 'POLYTOMIC_DEPLOYMENT_URL'].map((k) => [k, 'http://127.0.0.1:9']));

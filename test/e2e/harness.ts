@@ -30,14 +30,19 @@ export class E2eWorkspace {
   readonly stateFile: string;
   private readonly logs: string[] = [];
 
-  private constructor(readonly sims: Simulators, readonly stackName: string) {
-    this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'saas-perm-e2e-'));
+  private constructor(readonly sims: Simulators, readonly stackName: string, private readonly shared?: E2eWorkspace) {
+    this.root = shared?.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'saas-perm-e2e-'));
     this.outdir = path.join(this.root, 'cdktf.out');
-    this.stateFile = path.join(this.root, 'terraform.tfstate');
+    this.stateFile = path.join(this.root, shared ? `terraform.${stackName}.tfstate` : 'terraform.tfstate');
   }
 
   static async create(stackName = 'e2e'): Promise<E2eWorkspace> {
     return new E2eWorkspace(await startSimulators(), stackName);
+  }
+
+  /** Another stack, with its own state, in the same app folder and against the same simulators (disposed with this one). */
+  share(stackName: string): E2eWorkspace {
+    return new E2eWorkspace(this.sims, stackName, this);
   }
 
   get stackDir(): string {
@@ -119,6 +124,7 @@ export class E2eWorkspace {
   }
 
   async dispose(): Promise<void> {
+    if (this.shared) return;
     await this.sims.stop();
     fs.rmSync(this.root, { recursive: true, force: true });
   }
