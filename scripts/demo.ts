@@ -67,8 +67,8 @@ function showVendors(sims: Simulators, title: string): Record<string, unknown> {
   return state;
 }
 
-/** When the demo's contractor grant ends: far enough ahead for the first deploy to grant it, near enough not to wait long. */
-const EXPIRY_SECONDS = 30;
+/** When the demo's contractor grant ends: far enough ahead that the first deploy, drift and access finish before it even on a loaded machine (30 s was not), near enough not to wait long. */
+const EXPIRY_SECONDS = 90;
 
 async function waitUntil(timestamp: string): Promise<void> {
   const wait = Date.parse(timestamp) - Date.now() + 1000;
