@@ -80,13 +80,13 @@ const CONCURRENCY = 8;
  * A provider's way to the vendor: a fresh session per scope or repair, each with its own deadline (a session's
  * deadline is a handler run's, and a report may take longer than one); or why the provider cannot connect.
  */
-export type ProviderSessions = Map<string, { readonly open: () => Promise<VendorSession> }>;
+export type ProviderSessions = Map<string, { readonly open: (signal?: AbortSignal) => Promise<VendorSession> }>;
 
 /** One opener per provider, tried once here so that a provider that cannot connect (credentials missing) is known. */
 export async function openSessions(stack: StackView, env: NodeJS.ProcessEnv, secrets: string[]): Promise<ProviderSessions> {
   const sessions: ProviderSessions = new Map();
   for (const [key, provider] of stack.providers) {
-    const open = () => openSession(VENDOR_CLIENTS[provider.vendor], provider.settings.connection, { ...DEFAULT_HTTP_SETTINGS, ...provider.settings.http }, env, secrets);
+    const open = (signal?: AbortSignal) => openSession(VENDOR_CLIENTS[provider.vendor], provider.settings.connection, { ...DEFAULT_HTTP_SETTINGS, ...provider.settings.http }, env, secrets, signal);
     try {
       await open();
       sessions.set(key, { open });
@@ -107,16 +107,23 @@ function sortEntries(entries: DriftEntry[]): DriftEntry[] {
   });
 }
 
-/** Resolves with the read, or rejects when the overall deadline passes first (the read is abandoned). */
-function beforeDeadline<T>(work: () => Promise<T>, deadlineAt: number | undefined): Promise<T> {
+/**
+ * Resolves with the read, or rejects when the overall deadline passes first; the read's requests are then aborted
+ * (a request left open would keep the process alive until the vendor answered).
+ */
+function beforeDeadline<T>(work: (signal?: AbortSignal) => Promise<T>, deadlineAt: number | undefined): Promise<T> {
   if (deadlineAt === undefined) return work();
   const left = deadlineAt - Date.now();
   if (left <= 0) return Promise.reject(new Error('not read: the drift deadline (--deadline) passed before this scope was read'));
   let timer: NodeJS.Timeout | undefined;
+  const abort = new AbortController();
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('not read: the drift deadline (--deadline) passed while this scope was read')), left);
+    timer = setTimeout(() => {
+      reject(new Error('not read: the drift deadline (--deadline) passed while this scope was read'));
+      abort.abort('the drift deadline passed');
+    }, left);
   });
-  return Promise.race([work(), late]).finally(() => clearTimeout(timer));
+  return Promise.race([work(abort.signal), late]).finally(() => clearTimeout(timer));
 }
 
 function statusOf(declared: Fields, actual: Fields | null): DriftStatus {
@@ -150,8 +157,8 @@ export async function collectDrift(
     }, g, now);
     let read: ScopeRead<unknown>;
     try {
-      read = await beforeDeadline(async () => {
-        const session = await sessions.get(providerKey(provider.vendor, provider.providerId))!.open();
+      read = await beforeDeadline(async (signal) => {
+        const session = await sessions.get(providerKey(provider.vendor, provider.providerId))!.open(signal);
         return VENDOR_CLIENTS[provider.vendor].read(scope, session);
       }, options.deadlineAt);
       readOk++;
