@@ -5,7 +5,7 @@
  * It never imports cdktf: it must start fast and run from a synthesized stack directory alone.
  */
 import {
-  ADDRESS_ENV, CONTRACT_VERSION, Connection, DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, HttpSettings, IDENTITY_FIELDS, OPERATIONS, Operation,
+  ADDRESS_ENV, CONTRACT_VERSION, Connection, DEFAULT_HTTP_SETTINGS, HttpSettings, IDENTITY_FIELDS, OPERATIONS, Operation,
   PAYLOAD_ENV, Payload, RevokePayload, VendorName, normalizeText, parseStoredGrant, splitInstanceKey,
 } from './contract';
 import { CancelledError, ConfigurationError, SaasPermissionError, UnconfirmedRevokeError, ValidationError, environmentSecrets, redact } from './errors';
@@ -13,6 +13,7 @@ import { FieldChecker, PATH_SEGMENT_FIELDS, checkBritive, checkKoreEntity, check
 import { terminalLines, terminalText } from './terminal-text';
 import { VENDOR_CLIENTS } from './vendors';
 import { openSession } from './vendors/session';
+import { RevokeSettings, requireTrusted, revokeSettings } from './stored-settings';
 
 /** Names the revoke instances (Terraform addresses, one per line) to let go without asking the vendor. */
 export const FORGET_ENV = 'SAAS_PERMISSIONS_FORGET';
@@ -27,6 +28,8 @@ export interface Task {
   readonly connection: Connection;
   readonly http?: Partial<HttpSettings>;
   readonly resource: Record<string, unknown>;
+  /** A revoke's settings found only in state: used only once confirmed (see stored-settings.ts). */
+  readonly unconfirmed?: RevokeSettings['unconfirmed'];
 }
 
 function parseJson(raw: string | undefined): Payload | RevokePayload {
@@ -48,7 +51,8 @@ function parseJson(raw: string | undefined): Payload | RevokePayload {
 
 /**
  * A revoke names its grant by the identity in state. Its provider's settings are the current ones when the stack
- * still has that provider (literals of the provisioner), else the ones stored with the grant, else the defaults.
+ * still has that provider (literals of the provisioner), else the ones stored with the grant (used only when
+ * declared or confirmed, see stored-settings.ts), else the defaults.
  */
 function revokeTask(p: RevokePayload, address: string): Task {
   const fields = IDENTITY_FIELDS[p.vendor];
@@ -60,16 +64,17 @@ function revokeTask(p: RevokePayload, address: string): Task {
   }
   const stored = parseStoredGrant(p.stored);
   const { providerId } = splitInstanceKey(p.vendor, p.key);
-  const current = p.providers[providerId];
+  const settings = revokeSettings(p.vendor, providerId, p.providers, stored);
   return {
     operation: 'revoke',
     vendor: p.vendor,
     path: stored.path ?? '(construct path not recorded)',
     address,
     removalPolicy: stored.removal ?? 'destroy',
-    connection: current?.connection ?? stored.connection ?? DEFAULT_CONNECTIONS[p.vendor],
-    http: current ? current.http : stored.http,
+    connection: settings.connection,
+    http: settings.http,
     resource: Object.fromEntries(fields.map((f, i) => [f, p.identity[i]])),
+    ...(settings.unconfirmed ? { unconfirmed: settings.unconfirmed } : {}),
   };
 }
 
@@ -125,6 +130,7 @@ export async function runTask(task: Task, env: NodeJS.ProcessEnv, secrets: strin
       return `${task.vendor}: ${task.path}: ${unaddressable} ${JSON.stringify(task.resource[unaddressable])} cannot be part of a request path, so no grant can exist under it: nothing to revoke`;
     }
   }
+  if (task.operation === 'revoke') requireTrusted(task.vendor, task.address, task, env);
   const session = await openSession(client, task.connection, { ...DEFAULT_HTTP_SETTINGS, ...task.http }, env, secrets, signal);
   return client[task.operation](task.resource, session);
 }

@@ -72,6 +72,28 @@ describe('handler entry', () => {
     expect(other.connection).toEqual({ urlEnv: 'POLARITY_URL', tokenEnv: 'POLARITY_TOKEN' });
   });
 
+  test('settings found only in state are used only when declared (a provider or the defaults) or confirmed for exactly those settings', async () => {
+    const evil = { connection: { url: 'http://127.0.0.1:9', urlEnv: 'POLARITY_URL', tokenEnv: 'CI_DEPLOY_SECRET' } };
+    const orphan = parseTask('revoke', revokePayload({ key: 'evil//virustotal/7', stored: JSON.stringify({ path: 's/a', ...evil }) }));
+    expect(orphan.unconfirmed?.token).toMatch(/^evil@[0-9a-f]{12}$/);
+    const sameAsDeclared = parseTask('revoke', revokePayload({ key: 'eu//virustotal/7', stored: JSON.stringify({ path: 's/a', connection: { url: 'http://127.0.0.1:9', urlEnv: 'POLARITY_URL', tokenEnv: 'T' } }) }));
+    expect(sameAsDeclared.unconfirmed).toBeUndefined();
+    const insecure = parseTask('revoke', revokePayload({ key: 'eu//virustotal/7', stored: JSON.stringify({ path: 's/a', http: { allowInsecureHttp: true } }) }));
+    expect(insecure.unconfirmed).toBeDefined();
+
+    const env = { [PAYLOAD_ENV]: revokePayload({ key: 'evil//virustotal/7', stored: JSON.stringify({ path: 's/a', ...evil }) }), [ADDRESS_ENV]: ADDRESS, CI_DEPLOY_SECRET: 'ci-secret-1234' };
+    const refused = await run(['revoke'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(`SAAS_PERMISSIONS_TRUST_STORED='${orphan.unconfirmed!.token}'`);
+    expect(refused.err).toContain('Nothing was sent');
+    const other = await run(['revoke'], { ...env, SAAS_PERMISSIONS_TRUST_STORED: 'evil@0123456789ab' });
+    expect(other.err).toContain('would use settings found only in state');
+    // Confirmed: the revoke goes ahead (and fails at the closed port, which is past the trust check).
+    const confirmed = await run(['revoke'], { ...env, SAAS_PERMISSIONS_TRUST_STORED: `x@000000000000 ${orphan.unconfirmed!.token}` });
+    expect(confirmed.err).not.toContain('would use settings found only in state');
+    expect(confirmed.err).toMatch(/ECONNREFUSED/);
+  });
+
   test.each([
     ['stored by contract 3', '{"path":"s/analysts","removal":"retain"}'],
     ['stored by contract 2', 'retain'],
