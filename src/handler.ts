@@ -15,8 +15,9 @@ import { VENDOR_CLIENTS } from './vendors';
 import { openSession } from './vendors/session';
 import { RevokeSettings, requireTrusted, revokeSettings } from './stored-settings';
 
-/** Names the revoke instances (Terraform addresses, one per line) to let go without asking the vendor. */
-export const FORGET_ENV = 'SAAS_PERMISSIONS_FORGET';
+import { FORGET_ENV, forgetAdvice, forgetWarning, forgotten } from './forget';
+
+export { FORGET_ENV };
 
 /** One handler run: a grant, the provider settings to reach its vendor, and where it is declared. */
 export interface Task {
@@ -108,11 +109,6 @@ export function validateResolved(task: Task): void {
   }
 }
 
-function forgotten(task: Task, env: NodeJS.ProcessEnv): boolean {
-  const listed = (env[FORGET_ENV] ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
-  return listed.includes(task.address);
-}
-
 export async function runTask(task: Task, env: NodeJS.ProcessEnv, secrets: string[], signal?: AbortSignal): Promise<string> {
   if (task.operation === 'revoke' && task.removalPolicy === 'retain') {
     return `${task.vendor}: ${task.path} has removalPolicy "retain": left as it is at the vendor`;
@@ -180,6 +176,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     task = parseTask(operation, env[PAYLOAD_ENV], env[ADDRESS_ENV]);
     const line = await runTask(task, env, secrets, parent.signal);
     process.stdout.write(`${terminalText(redact(line, secrets))}\n`);
+    const unused = !(task.operation === 'revoke' && forgotten(task, env)) && forgetWarning(env);
+    if (unused) process.stderr.write(`${terminalText(unused)}\n`);
     return 0;
   } catch (error) {
     // Vendor text reaches `terraform apply` output: each line is redacted, then escaped, so nothing a vendor sent can
@@ -189,8 +187,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     if (task && !(error instanceof CancelledError)) {
       lines.push(`  construct ${task.path}, Terraform instance ${task.address}`);
       if (error instanceof UnconfirmedRevokeError) {
-        lines.push(`  If the vendor's object is gone for good, let this instance go without asking the vendor: ${FORGET_ENV}='${task.address}' terraform apply`);
+        lines.push(`  ${forgetAdvice(task, env)}`);
       }
+      const unused = forgetWarning(env);
+      if (unused) lines.push(unused);
     }
     process.stderr.write(`${lines.map((line, i) => (i === 0 ? line : terminalText(redact(line, secrets)))).join('\n')}\n`);
     return 1;
