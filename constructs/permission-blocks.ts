@@ -18,7 +18,7 @@
  */
 import { Construct } from 'constructs';
 import {
-  ADDRESS_ENV, CONTRACT_VERSION, MANIFEST_KEY, PAYLOAD_ENV, VENDORS, VendorName, instanceKey,
+  ADDRESS_ENV, CONTRACT_VERSION, MANIFEST_KEY, PAYLOAD_ENV, PROVIDERS_ENV, VENDORS, VendorName, instanceKey,
 } from '../src/contract';
 import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack, Token } from './core';
 import { handlerAsset } from './handler-asset';
@@ -156,12 +156,14 @@ export class PermissionBlocks extends Construct {
         }],
       } : {}),
     });
+    // Every provider of the stack, all vendors: a run checks them all before it writes to any vendor (src/preflight.ts).
+    const allProviders = Lazy.stringValue({ produce: () => jsonTemplate(this.allProviderSettings()) });
     const provisioner = (operation: 'apply' | 'revoke', payload: string) => ({
       'local-exec': {
         ...(operation === 'revoke' ? { when: 'destroy' } : {}),
         interpreter: [Lazy.stringValue({ produce: () => this.nodeCommand ?? 'node' }), asset.path],
         command: operation,
-        environment: { [PAYLOAD_ENV]: payload, [ADDRESS_ENV]: address(operation) },
+        environment: { [PAYLOAD_ENV]: payload, [ADDRESS_ENV]: address(operation), [PROVIDERS_ENV]: allProviders },
       },
     });
     // A destroy-time provisioner may read only self and each.key: the providers' settings are literals, the rest
@@ -223,6 +225,13 @@ export class PermissionBlocks extends Construct {
   /** The settings of every provider of the vendor and type, by provider id: literals of the revoke provisioner. */
   private providerSettings(vendor: VendorName, type: ResourceType): Record<string, unknown> {
     return Object.fromEntries(this.providers(vendor, type).map((p) => [p.providerId, p._settings()]));
+  }
+
+  /** The settings of every provider of the stack, by vendor and provider id. */
+  private allProviderSettings(): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const p of providersOf(this.stack)) (out[p.vendor] ??= {})[p.providerId] = p._settings();
+    return out;
   }
 
   /** Every instance declared for the vendor's providers of this type, keyed by provider and identity. */

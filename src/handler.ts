@@ -16,6 +16,7 @@ import { openSession } from './vendors/session';
 import { RevokeSettings, requireTrusted, revokeSettings } from './stored-settings';
 
 import { FORGET_ENV, forgetAdvice, forgetWarning, forgotten } from './forget';
+import { preflight } from './preflight';
 
 export { FORGET_ENV };
 
@@ -127,6 +128,7 @@ export async function runTask(task: Task, env: NodeJS.ProcessEnv, secrets: strin
     }
   }
   if (task.operation === 'revoke') requireTrusted(task.vendor, task.address, task, env);
+  await preflight(env);
   const session = await openSession(client, task.connection, { ...DEFAULT_HTTP_SETTINGS, ...task.http }, env, secrets, signal);
   return client[task.operation](task.resource, session);
 }
