@@ -175,18 +175,21 @@ describe('vendor truth', () => {
   });
 
   test('two tenants of one vendor, each URL from the environment variable its provider names (urlEnv)', async () => {
-    const build = (withSecond: boolean) => (stack: TerraformStack) => {
+    const build = (second: 'grant' | 'provider' | 'none') => (stack: TerraformStack) => {
       const us = new PolarityProvider(stack, 'polarity', QUICK);
       new PolarityIntegrationPermission(stack, 'us-analysts', { integrationId: 'virustotal', groupId: '7', permissions: ['read'], provider: us });
-      if (!withSecond) return;
+      if (second === 'none') return;
       const eu = new PolarityProvider(stack, 'polarity-eu', { ...QUICK, urlEnv: 'POLARITY_EU_URL', tokenEnv: 'POLARITY_EU_TOKEN' });
-      new PolarityIntegrationPermission(stack, 'eu-analysts', { integrationId: 'shodan', groupId: '3', permissions: ['admin'], provider: eu });
+      if (second === 'grant') new PolarityIntegrationPermission(stack, 'eu-analysts', { integrationId: 'shodan', groupId: '3', permissions: ['admin'], provider: eu });
     };
     const env = { POLARITY_EU_URL: ws.sims.polarity.url, POLARITY_EU_TOKEN: SIM_CREDENTIALS.polarityToken };
-    await ws.apply(build(true), { env });
+    await ws.apply(build('grant'), { env });
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] }, shodan: { 3: ['admin', 'read'] } });
     expect(ws.stateKeys('terraform_data', 'polarity_revoke')).toEqual(['polarity_eu//shodan/3', 'virustotal/7']);
-    await ws.apply(build(false), { env });
+    // As with a Terraform provider: its grants go first, with the provider still declared; then the provider.
+    await ws.apply(build('provider'), { env });
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] } });
+    await ws.apply(build('none'), { env });
+    expect(ws.stateKeys('terraform_data', 'polarity_revoke')).toEqual(['virustotal/7']);
   });
 });
