@@ -61,17 +61,17 @@ function describe(connection: Connection): string {
 }
 
 /** Throws unless the settings are declared, or confirmed through TRUST_STORED_ENV. Nothing has been sent yet. */
-export function requireTrusted(vendor: VendorName, address: string, settings: RevokeSettings, env: NodeJS.ProcessEnv): void {
+export function requireTrusted(vendor: VendorName, address: string, settings: RevokeSettings, env: NodeJS.ProcessEnv, action = 'this revoke'): void {
   if (!settings.unconfirmed) return;
   const confirmed = (env[TRUST_STORED_ENV] ?? '').split(/[\s,]+/).filter(Boolean);
   const { providerId, token } = settings.unconfirmed;
   if (confirmed.includes(token)) return;
   throw new ConfigurationError(
-    `${vendor}: ${address}: this revoke would use settings found only in state, for provider "${providerId}", which the code ` +
+    `${vendor}: ${address}: ${action} would use settings found only in state, for provider "${providerId}", which the code ` +
     `no longer declares (${describe(settings.connection)}${settings.http?.allowInsecureHttp ? ', allowInsecureHttp true' : ''}). ` +
     'Nothing was sent. State is not configuration: if you do not recognise these settings, someone edited the state; ' +
     `remove the instance with terraform state rm. If they are the settings of a provider you deleted, either declare that ` +
-    `provider again (same id and settings) until this apply has revoked its grants, or confirm them: ` +
+    `provider again (same id and settings) until an apply has revoked its grants, or confirm them: ` +
     `${TRUST_STORED_ENV}='${token}'`,
   );
 }

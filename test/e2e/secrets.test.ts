@@ -214,10 +214,26 @@ describe('secret hygiene', () => {
       orphan.attributes.output = { value: stored, type: 'string' };
       orphan.attributes.triggers_replace = { value: JSON.stringify(['virustotal', '9']), type: 'string' };
       block.instances.push(orphan);
+      // And its apply instance, so that drift reads it as a grant.
+      const applies = state.resources.find((r) => r.name === 'polarity_apply')!;
+      const applied = JSON.parse(JSON.stringify(applies.instances[0])) as Instance;
+      applied.index_key = 'evil//virustotal/9';
+      applied.attributes.id = 'a0000000-0000-0000-0000-000000000010';
+      applied.attributes.triggers_replace = { value: JSON.stringify({ integrationId: 'virustotal', groupId: '9', permissions: ['read'] }), type: 'string' };
+      applies.instances.push(applied);
       state.serial += 1;
       fs.writeFileSync(ws.stateFile, JSON.stringify(state));
 
       const env = { CI_DEPLOY_SECRET: 'ci-deploy-secret-value-42' };
+      // drift reads a deleted provider's grants with the settings in state: not these, unconfirmed.
+      const cliEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CHECKPOINT_DISABLE: '1', ...ws.sims.env, ...env };
+      const drift = await runProcess(process.execPath, [path.join(__dirname, '../../bin/cdktf-saas-permissions.js'), 'drift', '--json', '--stack-dir', ws.stackDir], { env: cliEnv });
+      expect(stolen).toEqual([]);
+      const doc = JSON.parse(drift.output.slice(drift.output.indexOf('{'), drift.output.lastIndexOf('}') + 1)) as { grants: Array<{ address: string; status: string; detail: string }> };
+      const orphanEntry = doc.grants.find((g) => g.address.includes('evil//'));
+      expect(orphanEntry?.status).toBe('unknown');
+      expect(orphanEntry?.detail).toContain('reading its grants would use settings found only in state');
+
       const run = await ws.apply(buildStack(ALL), { expectFailure: true, env });
       expect(stolen).toEqual([]);
       expect(run.output).toContain('this revoke would use settings found only in state, for provider "evil"');
