@@ -25,6 +25,7 @@ import { handlerAsset } from './handler-asset';
 import { checkConflicts } from './conflicts';
 import { requireTerraformForExpiry, unexpired } from './expiry';
 import { PermissionInstance, PermissionSource, providersOf, sourcesOf } from './registry';
+import { stackDependencies, stackProviderSettings } from './stack-wide';
 import { expressionOf, hclKeyPart, hclString, jsonTemplate, templateText } from './terraform-text';
 import type { SaasPermissionsProvider } from './permissions-provider';
 
@@ -157,7 +158,7 @@ export class PermissionBlocks extends Construct {
       } : {}),
     });
     // Every provider of the stack, all vendors: a run checks them all before it writes to any vendor (src/preflight.ts).
-    const allProviders = Lazy.stringValue({ produce: () => jsonTemplate(this.allProviderSettings()) });
+    const allProviders = Lazy.stringValue({ produce: () => jsonTemplate(stackProviderSettings(this.stack)) });
     const provisioner = (operation: 'apply' | 'revoke', payload: string) => ({
       'local-exec': {
         ...(operation === 'revoke' ? { when: 'destroy' } : {}),
@@ -178,6 +179,13 @@ export class PermissionBlocks extends Construct {
     revoke.addOverride(`//.${MANIFEST_KEY}`, Lazy.anyValue({ produce: () => ({ vendor, providers: this.providerSettings(vendor, type) }) }));
     revoke.addOverride('for_each', `\${${all}}`);
     revoke.addOverride('lifecycle', lifecycle);
+    // dependsOn of any grant of the vendor orders the whole shared block: grants wait for those resources, and their
+    // destroy waits for the revokes.
+    const dependsOn = (extra: string[]) => Lazy.anyValue({ produce: () => {
+      const all = [...extra, ...stackDependencies(this.stack, vendor, type)];
+      return all.length > 0 ? all : undefined;
+    } });
+    revoke.addOverride('depends_on', dependsOn([]));
     if (nullResource) {
       // null_resource has no attribute that updates in place: a change of what is stored replaces it (and revokes).
       revoke.addOverride('triggers', { identity: '${each.value.identity}', stored: '${each.value.stored}' });
@@ -198,11 +206,12 @@ export class PermissionBlocks extends Construct {
     if (nullResource) {
       // Re-granted after a change of what is stored replaced (and so revoked) the grant; ordered after that revoke.
       apply.addOverride('triggers', { resource: '${each.value.resource}', stored: '${each.value.stored}' });
-      apply.addOverride('depends_on', [`${type}.${vendor}_revoke`]);
+      apply.addOverride('depends_on', dependsOn([`${type}.${vendor}_revoke`]));
     } else {
       // The apply instance stores only what triggers it; its create-time provisioner reads the payload from each.value.
       apply.addOverride('triggers_replace', '${each.value.resource}');
     }
+    if (!nullResource) apply.addOverride('depends_on', dependsOn([]));
     apply.addOverride('provisioner', [provisioner('apply', '${each.value.apply}')]);
   }
 
@@ -225,13 +234,6 @@ export class PermissionBlocks extends Construct {
   /** The settings of every provider of the vendor and type, by provider id: literals of the revoke provisioner. */
   private providerSettings(vendor: VendorName, type: ResourceType): Record<string, unknown> {
     return Object.fromEntries(this.providers(vendor, type).map((p) => [p.providerId, p._settings()]));
-  }
-
-  /** The settings of every provider of the stack, by vendor and provider id. */
-  private allProviderSettings(): Record<string, Record<string, unknown>> {
-    const out: Record<string, Record<string, unknown>> = {};
-    for (const p of providersOf(this.stack)) (out[p.vendor] ??= {})[p.providerId] = p._settings();
-    return out;
   }
 
   /** Every instance declared for the vendor's providers of this type, keyed by provider and identity. */
