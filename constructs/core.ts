@@ -8,7 +8,7 @@ export {
   Annotations, Aspects, AssetType, DataResource, DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformAsset,
   TerraformElement, TerraformLocal, TerraformResource, TerraformStack, Token, Tokenization,
 } from 'cdktf';
-export type { IAspect } from 'cdktf';
+export type { IAspect, ITerraformDependable } from 'cdktf';
 
 /** The npm name of the core this build imports (rewritten with the imports above in the twin). */
 export const CORE_PACKAGE: string = 'cdktf';

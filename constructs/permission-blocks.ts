@@ -18,13 +18,14 @@
  */
 import { Construct } from 'constructs';
 import {
-  ADDRESS_ENV, CONTRACT_VERSION, MANIFEST_KEY, PAYLOAD_ENV, VENDORS, VendorName, instanceKey,
+  ADDRESS_ENV, CONTRACT_VERSION, MANIFEST_KEY, PAYLOAD_ENV, PROVIDERS_ENV, VENDORS, VendorName, instanceKey,
 } from '../src/contract';
 import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack, Token } from './core';
 import { handlerAsset } from './handler-asset';
 import { checkConflicts } from './conflicts';
 import { requireTerraformForExpiry, unexpired } from './expiry';
 import { PermissionInstance, PermissionSource, providersOf, sourcesOf } from './registry';
+import { stackDependencies, stackProviderSettings } from './stack-wide';
 import { expressionOf, hclKeyPart, hclString, jsonTemplate, templateText } from './terraform-text';
 import type { SaasPermissionsProvider } from './permissions-provider';
 
@@ -156,12 +157,14 @@ export class PermissionBlocks extends Construct {
         }],
       } : {}),
     });
+    // Every provider of the stack, all vendors: a run checks them all before it writes to any vendor (src/preflight.ts).
+    const allProviders = Lazy.stringValue({ produce: () => jsonTemplate(stackProviderSettings(this.stack)) });
     const provisioner = (operation: 'apply' | 'revoke', payload: string) => ({
       'local-exec': {
         ...(operation === 'revoke' ? { when: 'destroy' } : {}),
         interpreter: [Lazy.stringValue({ produce: () => this.nodeCommand ?? 'node' }), asset.path],
         command: operation,
-        environment: { [PAYLOAD_ENV]: payload, [ADDRESS_ENV]: address(operation) },
+        environment: { [PAYLOAD_ENV]: payload, [ADDRESS_ENV]: address(operation), [PROVIDERS_ENV]: allProviders },
       },
     });
     // A destroy-time provisioner may read only self and each.key: the providers' settings are literals, the rest
@@ -179,6 +182,13 @@ export class PermissionBlocks extends Construct {
     }) }));
     revoke.addOverride('for_each', `\${${all}}`);
     revoke.addOverride('lifecycle', lifecycle);
+    // dependsOn of any grant of the vendor orders the whole shared block: grants wait for those resources, and their
+    // destroy waits for the revokes.
+    const dependsOn = (extra: string[]) => Lazy.anyValue({ produce: () => {
+      const all = [...extra, ...stackDependencies(this.stack, vendor, type)];
+      return all.length > 0 ? all : undefined;
+    } });
+    revoke.addOverride('depends_on', dependsOn([]));
     if (nullResource) {
       // null_resource has no attribute that updates in place: a change of what is stored replaces it (and revokes).
       revoke.addOverride('triggers', { identity: '${each.value.identity}', stored: '${each.value.stored}' });
@@ -199,11 +209,12 @@ export class PermissionBlocks extends Construct {
     if (nullResource) {
       // Re-granted after a change of what is stored replaced (and so revoked) the grant; ordered after that revoke.
       apply.addOverride('triggers', { resource: '${each.value.resource}', stored: '${each.value.stored}' });
-      apply.addOverride('depends_on', [`${type}.${vendor}_revoke`]);
+      apply.addOverride('depends_on', dependsOn([`${type}.${vendor}_revoke`]));
     } else {
       // The apply instance stores only what triggers it; its create-time provisioner reads the payload from each.value.
       apply.addOverride('triggers_replace', '${each.value.resource}');
     }
+    if (!nullResource) apply.addOverride('depends_on', dependsOn([]));
     apply.addOverride('provisioner', [provisioner('apply', '${each.value.apply}')]);
   }
 

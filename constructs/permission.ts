@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { FieldChecker, RemovalPolicy, VendorName, checkExpiresAt } from '../src/contract';
+import type { ITerraformDependable } from './core';
 import { PermissionBlocks } from './permission-blocks';
 import type { SaasPermissionsProvider } from './permissions-provider';
 import { reportProblems, synthChecker } from './props-check';
@@ -21,6 +22,14 @@ export interface SaasPermissionBaseProps {
    * @default the grant does not expire
    */
   readonly expiresAt?: string;
+  /**
+   * Terraform resources, data sources or modules this grant waits for at apply, and whose destroy waits for its revoke
+   * (Terraform's `depends_on`; `node.addDependency` works too). A stack keeps each vendor's grants in two shared
+   * blocks, and `depends_on` belongs to a block: every grant of the same vendor (and resource type) in the stack is
+   * ordered after these resources, not only this one.
+   * @default no dependency beyond the values the props reference
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** One grant a construct declares: its identity parts (the instance key) and the resource the handler receives. @internal */
@@ -45,6 +54,7 @@ export abstract class SaasPermission extends Construct implements PermissionSour
   /** When the grant ends (RFC 3339), if it does. */
   readonly expiresAt?: string;
   private readonly explicitProvider?: SaasPermissionsProvider;
+  private readonly dependencies: ITerraformDependable[];
   private checked?: boolean;
   private resolvedProvider?: SaasPermissionsProvider;
 
@@ -54,6 +64,7 @@ export abstract class SaasPermission extends Construct implements PermissionSour
     this.explicitProvider = provider;
     this.removalPolicy = props.removalPolicy ?? 'destroy';
     this.expiresAt = props.expiresAt;
+    this.dependencies = [...(props.dependsOn ?? [])];
     registerSource(this);
     PermissionBlocks.of(this);
   }
@@ -66,6 +77,7 @@ export abstract class SaasPermission extends Construct implements PermissionSour
       checkExpiresAt(checker, this.expiresAt, Date.now());
       // An expiry is a revoke at a set time; 'retain' would make it a silent no-op.
       if (this.expiresAt !== undefined && this.removalPolicy === 'retain') checker.report('expiresAt', "cannot be combined with removalPolicy 'retain', which would leave the grant at the vendor when it expires");
+      this.checkDependencies(checker);
       this._check(checker);
       this.checked = reportProblems(this, checker);
     }
@@ -76,6 +88,27 @@ export abstract class SaasPermission extends Construct implements PermissionSour
   _providerOf(): SaasPermissionsProvider {
     this.resolvedProvider ??= resolveProvider(this, this.explicitProvider, this.vendor);
     return this.resolvedProvider;
+  }
+
+  /**
+   * Addresses of what the grants wait for: `dependsOn` and `node.addDependency`. A construct that is not a Terraform
+   * element (it has no address) is reported at synth, naming it. @internal
+   */
+  _dependsOn(): string[] {
+    const all = [...this.dependencies, ...this.node.dependencies] as Array<Partial<ITerraformDependable>>;
+    return [...new Set(all.map((d) => d.fqn).filter((fqn): fqn is string => typeof fqn === 'string'))];
+  }
+
+  /** Reports what no depends_on can name: a construct that is not a Terraform element. */
+  private checkDependencies(checker: FieldChecker): void {
+    this.dependencies.forEach((d, i) => {
+      if (typeof (d as Partial<ITerraformDependable>)?.fqn !== 'string') checker.report(`dependsOn[${i}]`, 'must be a Terraform resource, data source or module');
+    });
+    for (const d of this.node.dependencies) {
+      if (typeof (d as Partial<ITerraformDependable>).fqn !== 'string') {
+        checker.report('node.addDependency', `${d.node.path} is not a Terraform resource, data source or module, so no depends_on can name it`);
+      }
+    }
   }
 
   /** Checks the props whose values are known now; tokens are skipped and checked by the handler at apply time. @internal */

@@ -39,6 +39,8 @@ export interface PermissionSource {
   /** Whether the construct's props passed validation; a construct that did not declares nothing. */
   readonly _valid: boolean;
   _instances(): PermissionInstance[];
+  /** Addresses of the Terraform elements the construct's grants wait for (depends_on). */
+  _dependsOn(): string[];
 }
 
 /** Per stack, the permission constructs and the providers, so synth never has to walk the whole construct tree. */

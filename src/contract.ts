@@ -16,6 +16,12 @@ export const PAYLOAD_ENV = 'SAAS_PERMISSIONS_PAYLOAD';
 /** Environment variable through which a provisioner names its Terraform instance, for messages. */
 export const ADDRESS_ENV = 'SAAS_PERMISSIONS_ADDRESS';
 
+/**
+ * Environment variable through which every provisioner hands the handler the settings of all providers of the stack
+ * (JSON: vendor -> provider id -> ProviderSettings), so a run can check them all before writing to any vendor.
+ */
+export const PROVIDERS_ENV = 'SAAS_PERMISSIONS_PROVIDERS';
+
 /** Key under the revoke blocks' "//" comment where synth records each vendor's current providers for the command-line tool. */
 export const MANIFEST_KEY = 'saas-permissions';
 

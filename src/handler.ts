@@ -5,7 +5,7 @@
  * It never imports cdktf: it must start fast and run from a synthesized stack directory alone.
  */
 import {
-  ADDRESS_ENV, CONTRACT_VERSION, Connection, DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, HttpSettings, IDENTITY_FIELDS, OPERATIONS, Operation,
+  ADDRESS_ENV, CONTRACT_VERSION, Connection, DEFAULT_HTTP_SETTINGS, HttpSettings, IDENTITY_FIELDS, OPERATIONS, Operation,
   PAYLOAD_ENV, Payload, RevokePayload, VendorName, normalizeText, parseStoredGrant, splitInstanceKey,
 } from './contract';
 import { CancelledError, ConfigurationError, SaasPermissionError, UnconfirmedRevokeError, ValidationError, environmentSecrets, redact } from './errors';
@@ -13,9 +13,12 @@ import { FieldChecker, PATH_SEGMENT_FIELDS, checkBritive, checkKoreEntity, check
 import { terminalLines, terminalText } from './terminal-text';
 import { VENDOR_CLIENTS } from './vendors';
 import { openSession } from './vendors/session';
+import { RevokeSettings, requireTrusted, revokeSettings } from './stored-settings';
 
-/** Names the revoke instances (Terraform addresses, one per line) to let go without asking the vendor. */
-export const FORGET_ENV = 'SAAS_PERMISSIONS_FORGET';
+import { FORGET_ENV, forgetAdvice, forgetWarning, forgotten } from './forget';
+import { preflight } from './preflight';
+
+export { FORGET_ENV };
 
 /** One handler run: a grant, the provider settings to reach its vendor, and where it is declared. */
 export interface Task {
@@ -27,6 +30,8 @@ export interface Task {
   readonly connection: Connection;
   readonly http?: Partial<HttpSettings>;
   readonly resource: Record<string, unknown>;
+  /** A revoke's settings found only in state: used only once confirmed (see stored-settings.ts). */
+  readonly unconfirmed?: RevokeSettings['unconfirmed'];
 }
 
 function parseJson(raw: string | undefined): Payload | RevokePayload {
@@ -48,7 +53,8 @@ function parseJson(raw: string | undefined): Payload | RevokePayload {
 
 /**
  * A revoke names its grant by the identity in state. Its provider's settings are the current ones when the stack
- * still has that provider (literals of the provisioner), else the ones stored with the grant, else the defaults.
+ * still has that provider (literals of the provisioner), else the ones stored with the grant (used only when
+ * declared or confirmed, see stored-settings.ts), else the defaults.
  */
 function revokeTask(p: RevokePayload, address: string): Task {
   const fields = IDENTITY_FIELDS[p.vendor];
@@ -60,16 +66,17 @@ function revokeTask(p: RevokePayload, address: string): Task {
   }
   const stored = parseStoredGrant(p.stored);
   const { providerId } = splitInstanceKey(p.vendor, p.key);
-  const current = p.providers[providerId];
+  const settings = revokeSettings(p.vendor, providerId, p.providers, stored);
   return {
     operation: 'revoke',
     vendor: p.vendor,
     path: stored.path ?? '(construct path not recorded)',
     address,
     removalPolicy: stored.removal ?? 'destroy',
-    connection: current?.connection ?? stored.connection ?? DEFAULT_CONNECTIONS[p.vendor],
-    http: current ? current.http : stored.http,
+    connection: settings.connection,
+    http: settings.http,
     resource: Object.fromEntries(fields.map((f, i) => [f, p.identity[i]])),
+    ...(settings.unconfirmed ? { unconfirmed: settings.unconfirmed } : {}),
   };
 }
 
@@ -103,11 +110,6 @@ export function validateResolved(task: Task): void {
   }
 }
 
-function forgotten(task: Task, env: NodeJS.ProcessEnv): boolean {
-  const listed = (env[FORGET_ENV] ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
-  return listed.includes(task.address);
-}
-
 export async function runTask(task: Task, env: NodeJS.ProcessEnv, secrets: string[], signal?: AbortSignal): Promise<string> {
   if (task.operation === 'revoke' && task.removalPolicy === 'retain') {
     return `${task.vendor}: ${task.path} has removalPolicy "retain": left as it is at the vendor`;
@@ -125,6 +127,8 @@ export async function runTask(task: Task, env: NodeJS.ProcessEnv, secrets: strin
       return `${task.vendor}: ${task.path}: ${unaddressable} ${JSON.stringify(task.resource[unaddressable])} cannot be part of a request path, so no grant can exist under it: nothing to revoke`;
     }
   }
+  if (task.operation === 'revoke') requireTrusted(task.vendor, task.address, task, env);
+  await preflight(env);
   const session = await openSession(client, task.connection, { ...DEFAULT_HTTP_SETTINGS, ...task.http }, env, secrets, signal);
   return client[task.operation](task.resource, session);
 }
@@ -174,6 +178,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     task = parseTask(operation, env[PAYLOAD_ENV], env[ADDRESS_ENV]);
     const line = await runTask(task, env, secrets, parent.signal);
     process.stdout.write(`${terminalText(redact(line, secrets))}\n`);
+    const unused = !(task.operation === 'revoke' && forgotten(task, env)) && forgetWarning(env);
+    if (unused) process.stderr.write(`${terminalText(unused)}\n`);
     return 0;
   } catch (error) {
     // Vendor text reaches `terraform apply` output: each line is redacted, then escaped, so nothing a vendor sent can
@@ -183,8 +189,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     if (task && !(error instanceof CancelledError)) {
       lines.push(`  construct ${task.path}, Terraform instance ${task.address}`);
       if (error instanceof UnconfirmedRevokeError) {
-        lines.push(`  If the vendor's object is gone for good, let this instance go without asking the vendor: ${FORGET_ENV}='${task.address}' terraform apply`);
+        lines.push(`  ${forgetAdvice(task, env)}`);
       }
+      const unused = forgetWarning(env);
+      if (unused) lines.push(unused);
     }
     process.stderr.write(`${lines.map((line, i) => (i === 0 ? line : terminalText(redact(line, secrets)))).join('\n')}\n`);
     return 1;

@@ -6,6 +6,7 @@
 import pLimit from 'p-limit';
 import { DEFAULT_HTTP_SETTINGS } from '../contract';
 import { redact } from '../errors';
+import { requireTrusted } from '../stored-settings';
 import { VENDOR_CLIENTS } from '../vendors';
 import { openSession } from '../vendors/session';
 import { ScopeRead, VendorSession } from '../vendors/vendor';
@@ -86,7 +87,11 @@ export type ProviderSessions = Map<string, { readonly open: (signal?: AbortSigna
 export async function openSessions(stack: StackView, env: NodeJS.ProcessEnv, secrets: string[]): Promise<ProviderSessions> {
   const sessions: ProviderSessions = new Map();
   for (const [key, provider] of stack.providers) {
-    const open = (signal?: AbortSignal) => openSession(VENDOR_CLIENTS[provider.vendor], provider.settings.connection, { ...DEFAULT_HTTP_SETTINGS, ...provider.settings.http }, env, secrets, signal);
+    const open = (signal?: AbortSignal) => {
+      // Settings found only in state never receive a credential unconfirmed: state is not configuration.
+      requireTrusted(provider.vendor, provider.path, { ...provider.settings, unconfirmed: provider.unconfirmed }, env, 'reading its grants');
+      return openSession(VENDOR_CLIENTS[provider.vendor], provider.settings.connection, { ...DEFAULT_HTTP_SETTINGS, ...provider.settings.http }, env, secrets, signal);
+    };
     try {
       await open();
       sessions.set(key, { open });

@@ -7,9 +7,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  DEFAULT_CONNECTIONS, IDENTITY_FIELDS, MANIFEST_KEY, ProviderSettings, StoredGrant, VENDORS, VendorName, parseStoredGrant,
+  IDENTITY_FIELDS, MANIFEST_KEY, ProviderSettings, StoredGrant, VENDORS, VendorName, parseStoredGrant,
   splitInstanceKey,
 } from '../contract';
+import { RevokeSettings, revokeSettings } from '../stored-settings';
 
 /** A failure the user must act on: the message says what to do; the tool exits 1. */
 export class UsageError extends Error {}
@@ -38,6 +39,8 @@ export interface StackProvider {
   readonly settings: Pick<ProviderSettings, 'connection' | 'http'>;
   /** The provider says this stack alone manages its grants' scopes (`exclusiveScope`): only then may prune remove. */
   readonly exclusiveScope: boolean;
+  /** Settings found only in state that the code does not declare: used only once confirmed (src/stored-settings.ts). */
+  readonly unconfirmed?: RevokeSettings['unconfirmed'];
 }
 
 export interface StackView {
@@ -198,9 +201,10 @@ export async function loadStack(dir: string): Promise<StackView> {
   for (const g of grants) {
     const key = providerKey(g.vendor, g.providerId);
     if (providers.has(key)) continue;
+    const declared = Object.fromEntries([...providers.values()].filter((p) => p.vendor === g.vendor).map((p) => [p.providerId, { path: p.path, ...p.settings }]));
+    const { unconfirmed, ...settings } = revokeSettings(g.vendor, g.providerId, declared, g.stored);
     providers.set(key, {
-      vendor: g.vendor, providerId: g.providerId, path: `${g.providerId} (deleted from the stack; settings kept in state)`,
-      settings: { connection: g.stored.connection ?? DEFAULT_CONNECTIONS[g.vendor], http: g.stored.http },
+      vendor: g.vendor, providerId: g.providerId, path: `${g.providerId} (deleted from the stack; settings kept in state)`, settings, ...(unconfirmed ? { unconfirmed } : {}),
       // Its scopes are not known to be this stack's alone any more.
       exclusiveScope: false,
     });

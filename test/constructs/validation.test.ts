@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, DataResource, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { Construct } from 'constructs';
 import {
   BritiveProfilePermission, BritiveProvider, KoreEntityUsers, KoreProvider, PolarityIntegrationPermission, PolarityProvider,
   PolytomicPolicy, PolytomicProvider,
@@ -40,6 +41,13 @@ function synth(build: Build, options: { skipValidation?: boolean } = {}): { erro
   }
 }
 
+/** A dependency no depends_on can name: a construct that is not a Terraform element. */
+const DEPENDS_ON_GROUP: Build = (s) => {
+  const group = new Construct(s, 'group');
+  new PolarityProvider(s, 'polarity');
+  new PolarityIntegrationPermission(s, 'grant', polarity as never).node.addDependency(group);
+};
+
 const BAD_INPUTS: Array<[string, Build, RegExp]> = [
   ['polarity: empty permissions', P({ permissions: [] }), /permissions: must hold at least one permission/],
   ['polarity: unknown permission', P({ permissions: ['write'] }), /permissions\[0\]: must be one of "read", "admin", got "write"/],
@@ -54,6 +62,8 @@ const BAD_INPUTS: Array<[string, Build, RegExp]> = [
   ['polarity: empty groupId', P({ groupId: '' }), /groupId: must not be empty/],
   ['polarity: non-numeric groupId', P({ groupId: 'analysts' }), /groupId: must be a numeric Polarity group id/],
   ['polarity: unknown removalPolicy', P({ removalPolicy: 'keep' }), /removalPolicy: must be one of "destroy", "retain"/],
+  ['polarity: dependsOn holding no Terraform element', P({ dependsOn: [{}] }), /dependsOn\[0\]: must be a Terraform resource, data source or module/],
+  ['polarity: node.addDependency on a plain construct', DEPENDS_ON_GROUP, /node\.addDependency: test\/group is not a Terraform resource, data source or module/],
   ['britive: empty permissionType', B({ permissionType: '' }), /permissionType: must not be empty/],
   ['britive: empty profileId', B({ profileId: '' }), /profileId: must not be empty/],
   ['britive: profileId ".."', B({ profileId: '..' }), /profileId: must not be "\.\."/],

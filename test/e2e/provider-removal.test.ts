@@ -1,7 +1,7 @@
 /**
- * Deleting a provider construct together with its grants, in one change (a tenant decommissioned), revokes every one
- * of those grants at the vendor with the settings the provider last had (kept in state: URLs and variable names),
- * and the plan says so, for each vendor.
+ * Deleting a provider construct together with its grants, in one change (a tenant decommissioned): the plan lists
+ * every revoke; the apply sends nothing with settings found only in state (URLs and variable names the code no longer
+ * declares) until the user confirms them, and then revokes every grant with them, for each vendor.
  */
 import { TerraformStack } from 'cdktf';
 import {
@@ -36,7 +36,7 @@ describe('deleting a provider construct with its grants', () => {
   beforeAll(async () => { ws = await E2eWorkspace.create(); });
   afterAll(async () => { await ws.dispose(); });
 
-  test('revokes every grant of every vendor with the settings the provider last had, and the plan says so', async () => {
+  test('revokes every grant of every vendor with the settings the provider last had, once confirmed, and the plan says so', async () => {
     const s = ws.sims;
     // Only the variables the deleted providers named reach the vendors: the defaults point nowhere.
     const env = {
@@ -61,8 +61,16 @@ describe('deleting a provider construct with its grants', () => {
       'terraform_data.polytomic_revoke["polytomic_old//Sync operators"] will be destroyed',
     ]) expect(plan.output).toContain(address);
 
-    const run = await ws.apply(remaining, { env });
-    expect(run.output).toMatch(/Apply complete! Resources: 0 added, 0 changed, 10 destroyed/);
+    ws.clearRequestLogs();
+    const refused = await ws.apply(remaining, { env, expectFailure: true });
+    expect(ws.allRequests()).toEqual([]);
+    const tokens = [...refused.output.matchAll(/SAAS_PERMISSIONS_TRUST_STORED='([\w-]+@[0-9a-f]{12})'/g)].map((m) => m[1]);
+    expect([...new Set(tokens)].map((t) => t.split('@')[0]).sort()).toEqual(['britive_old', 'kore_old', 'polarity_old', 'polytomic_old']);
+    expect(Object.keys(s.polytomic.snapshot())).toEqual(['Sync operators']);
+
+    const run = await ws.apply(remaining, { env: { ...env, SAAS_PERMISSIONS_TRUST_STORED: [...new Set(tokens)].join(' ') } });
+    // The apply instances, which hold no provisioner that runs on destroy, went with the refused apply.
+    expect(run.output).toMatch(/Apply complete! Resources: 0 added, 0 changed, 5 destroyed/);
     for (const sim of [s.polarity, s.britive, s.kore, s.polytomic]) expect(sim.snapshot()).toEqual({});
   });
 });

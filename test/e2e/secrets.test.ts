@@ -3,6 +3,8 @@
  * where the vendor echoes the credential back in its error.
  */
 import * as fs from 'fs';
+import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as path from 'path';
 import { runProcess } from '../../scripts/run-process';
 import { SIM_CREDENTIALS } from '../../src/simulators';
@@ -191,6 +193,65 @@ describe('secret hygiene', () => {
     const run = await ws.apply(buildStack(ALL), { expectFailure: true, env: { POLARITY_URL: ws.sims.polarity.url.replace('http://', 'http://svc:hunter2-pass@') } });
     expect(run.output).toMatch(/polarity: the URL from POLARITY_URL holds a user name or password/);
     expect(run.output).not.toContain('hunter2-pass');
+    await ws.destroy();
+  });
+  test('state cannot choose where a secret goes: an orphan revoke instance storing another URL and variable is refused until confirmed', async () => {
+    const stolen: string[] = [];
+    const attacker = http.createServer((req, res) => { stolen.push(String(req.headers.authorization ?? '(none)')); res.writeHead(204); res.end(); });
+    await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
+    try {
+      await ws.apply(buildStack(ALL));
+      // Whoever can write state adds a revoke instance of a provider the code never declared.
+      type Instance = { index_key: string; attributes: Record<string, any> };
+      const state = JSON.parse(fs.readFileSync(ws.stateFile, 'utf8')) as { serial: number; resources: Array<{ name: string; instances: Instance[] }> };
+      const block = state.resources.find((r) => r.name === 'polarity_revoke')!;
+      const orphan = JSON.parse(JSON.stringify(block.instances[0])) as Instance;
+      const stored = JSON.stringify({ path: 'e2e/innocent', connection: { url, urlEnv: 'POLARITY_URL', tokenEnv: 'CI_DEPLOY_SECRET' } });
+      orphan.index_key = 'evil//virustotal/9';
+      orphan.attributes.id = 'a0000000-0000-0000-0000-000000000009';
+      orphan.attributes.input = { value: stored, type: 'string' };
+      orphan.attributes.output = { value: stored, type: 'string' };
+      orphan.attributes.triggers_replace = { value: JSON.stringify(['virustotal', '9']), type: 'string' };
+      block.instances.push(orphan);
+      // And its apply instance, so that drift reads it as a grant.
+      const applies = state.resources.find((r) => r.name === 'polarity_apply')!;
+      const applied = JSON.parse(JSON.stringify(applies.instances[0])) as Instance;
+      applied.index_key = 'evil//virustotal/9';
+      applied.attributes.id = 'a0000000-0000-0000-0000-000000000010';
+      applied.attributes.triggers_replace = { value: JSON.stringify({ integrationId: 'virustotal', groupId: '9', permissions: ['read'] }), type: 'string' };
+      applies.instances.push(applied);
+      state.serial += 1;
+      fs.writeFileSync(ws.stateFile, JSON.stringify(state));
+
+      const env = { CI_DEPLOY_SECRET: 'ci-deploy-secret-value-42' };
+      // drift reads a deleted provider's grants with the settings in state: not these, unconfirmed.
+      const cliEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CHECKPOINT_DISABLE: '1', ...ws.sims.env, ...env };
+      const drift = await runProcess(process.execPath, [path.join(__dirname, '../../bin/cdktf-saas-permissions.js'), 'drift', '--json', '--stack-dir', ws.stackDir], { env: cliEnv });
+      expect(stolen).toEqual([]);
+      const doc = JSON.parse(drift.output.slice(drift.output.indexOf('{'), drift.output.lastIndexOf('}') + 1)) as { grants: Array<{ address: string; status: string; detail: string }> };
+      const orphanEntry = doc.grants.find((g) => g.address.includes('evil//'));
+      expect(orphanEntry?.status).toBe('unknown');
+      expect(orphanEntry?.detail).toContain('reading its grants would use settings found only in state');
+
+      const run = await ws.apply(buildStack(ALL), { expectFailure: true, env });
+      expect(stolen).toEqual([]);
+      expect(run.output).toContain('this revoke would use settings found only in state, for provider "evil"');
+      expect(run.output).toContain('Nothing was sent');
+      const token = /SAAS_PERMISSIONS_TRUST_STORED='(evil@[0-9a-f]{12})'/.exec(run.output)?.[1];
+      expect(token).toBeDefined();
+      expect(ws.stateKeys('terraform_data', 'polarity_revoke')).toEqual(['evil//virustotal/9', 'virustotal/7']);
+      // A confirmation of other settings does not cover these.
+      await ws.apply(buildStack(ALL), { expectFailure: true, env: { ...env, SAAS_PERMISSIONS_TRUST_STORED: 'evil@000000000000' } });
+      expect(stolen).toEqual([]);
+
+      // The user who recognises nothing removes the instance; applies work again.
+      expect((await ws.terraform(['state', 'rm', 'terraform_data.polarity_revoke["evil//virustotal/9"]'])).code).toBe(0);
+      await ws.apply(buildStack(ALL), { env });
+      expect(stolen).toEqual([]);
+    } finally {
+      await new Promise<void>((r) => attacker.close(() => r()));
+    }
     await ws.destroy();
   });
 });

@@ -52,20 +52,36 @@ describe('vendor truth', () => {
     for (const sim of [ws.sims.polarity, ws.sims.britive, ws.sims.kore]) expect(sim.snapshot()).toEqual({});
   });
 
-  test('a host without the bot (another region) never counts as revoked; SAAS_PERMISSIONS_FORGET lets exactly the named instance go', async () => {
+  test('a host without the bot (another region) never counts as revoked; SAAS_PERMISSIONS_FORGET takes the token printed for exactly that instance, stack and host', async () => {
     await ws.apply(buildStack({ kore: [{ id: 'eng', entityId: 'eng@example.com', users: ['ana@example.com', 'bo@example.com'] }], providerProps: QUICK }));
     const region = new KoreSimulator({ clientId: SIM_CREDENTIALS.koreClientId, clientSecret: SIM_CREDENTIALS.koreClientSecret, entities: {} });
+    const other = new KoreSimulator({ clientId: SIM_CREDENTIALS.koreClientId, clientSecret: SIM_CREDENTIALS.koreClientSecret, entities: {} });
     const elsewhere = { KORE_URL: await region.start() };
+    const thirdHost = { KORE_URL: await other.start() };
     try {
       const failed = await ws.destroy({ expectFailure: true, env: elsewhere });
       expect(failed.output).toMatch(/could not be confirmed: reading the connector's entity list failed: .*Bot st-search not found/);
-      expect(failed.output).toMatch(/SAAS_PERMISSIONS_FORGET='terraform_data\.kore_revoke\["st-search\/fc-drive\/eng@example\.com\/ana@example\.com"\]' terraform apply/);
-      const forget = 'terraform_data.kore_revoke["st-search/fc-drive/eng@example.com/ana@example.com"]';
-      const partly = await ws.destroy({ expectFailure: true, env: { ...elsewhere, SAAS_PERMISSIONS_FORGET: forget } });
+      // The advice names the command that ran, in both forms, and holds no address for cdktf-cli to rewrite.
+      const advice = /re-run SAAS_PERMISSIONS_FORGET=(forget-[0-9a-f]{16}) cdktf destroy \(or SAAS_PERMISSIONS_FORGET=\1 terraform destroy\)/;
+      expect(failed.output).toMatch(advice);
+      const token = /remove user ana@example\.com[\s\S]*?SAAS_PERMISSIONS_FORGET=(forget-[0-9a-f]{16})/.exec(failed.output)![1];
+
+      // The same token against another host (another tenant, another stack's URL) lets nothing go, and says so.
+      const scoped = await ws.destroy({ expectFailure: true, env: { ...thirdHost, SAAS_PERMISSIONS_FORGET: token } });
+      expect(scoped.output).not.toMatch(/let go at your request/);
+      expect(scoped.output).toMatch(/WARNING: SAAS_PERMISSIONS_FORGET is set \(1 token\)/);
+      // A bare address, which matched in every stack, is no longer taken.
+      const address = await ws.destroy({ expectFailure: true, env: { ...elsewhere, SAAS_PERMISSIONS_FORGET: 'terraform_data.kore_revoke["st-search/fc-drive/eng@example.com/ana@example.com"]' } });
+      expect(address.output).not.toMatch(/let go at your request/);
+      expect(address.output).toMatch(/SAAS_PERMISSIONS_FORGET holds 1 entry that is not a token printed with a failed revoke/);
+      expect(ws.stateKeys('terraform_data', 'kore_revoke')).toHaveLength(2);
+
+      const partly = await ws.destroy({ expectFailure: true, env: { ...elsewhere, SAAS_PERMISSIONS_FORGET: token } });
       expect(partly.output).toMatch(/let go at your request \(SAAS_PERMISSIONS_FORGET\)/);
       expect(ws.stateKeys('terraform_data', 'kore_revoke')).toEqual(['st-search/fc-drive/eng@example.com/bo@example.com']);
     } finally {
       await region.stop();
+      await other.stop();
     }
     await ws.destroy();
     // Let go: still held at the vendor, as the message says; bo was revoked for real.
@@ -159,18 +175,21 @@ describe('vendor truth', () => {
   });
 
   test('two tenants of one vendor, each URL from the environment variable its provider names (urlEnv)', async () => {
-    const build = (withSecond: boolean) => (stack: TerraformStack) => {
+    const build = (second: 'grant' | 'provider' | 'none') => (stack: TerraformStack) => {
       const us = new PolarityProvider(stack, 'polarity', QUICK);
       new PolarityIntegrationPermission(stack, 'us-analysts', { integrationId: 'virustotal', groupId: '7', permissions: ['read'], provider: us });
-      if (!withSecond) return;
+      if (second === 'none') return;
       const eu = new PolarityProvider(stack, 'polarity-eu', { ...QUICK, urlEnv: 'POLARITY_EU_URL', tokenEnv: 'POLARITY_EU_TOKEN' });
-      new PolarityIntegrationPermission(stack, 'eu-analysts', { integrationId: 'shodan', groupId: '3', permissions: ['admin'], provider: eu });
+      if (second === 'grant') new PolarityIntegrationPermission(stack, 'eu-analysts', { integrationId: 'shodan', groupId: '3', permissions: ['admin'], provider: eu });
     };
     const env = { POLARITY_EU_URL: ws.sims.polarity.url, POLARITY_EU_TOKEN: SIM_CREDENTIALS.polarityToken };
-    await ws.apply(build(true), { env });
+    await ws.apply(build('grant'), { env });
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] }, shodan: { 3: ['admin', 'read'] } });
     expect(ws.stateKeys('terraform_data', 'polarity_revoke')).toEqual(['polarity_eu//shodan/3', 'virustotal/7']);
-    await ws.apply(build(false), { env });
+    // As with a Terraform provider: its grants go first, with the provider still declared; then the provider.
+    await ws.apply(build('provider'), { env });
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] } });
+    await ws.apply(build('none'), { env });
+    expect(ws.stateKeys('terraform_data', 'polarity_revoke')).toEqual(['virustotal/7']);
   });
 });

@@ -1,4 +1,5 @@
 import { ADDRESS_ENV, PAYLOAD_ENV } from '../../src/contract';
+import { forgetAdvice, forgetToken } from '../../src/forget';
 import { FORGET_ENV, main, parseTask } from '../../src/handler';
 
 function capture(): { out: string[]; err: string[]; restore: () => void } {
@@ -72,6 +73,28 @@ describe('handler entry', () => {
     expect(other.connection).toEqual({ urlEnv: 'POLARITY_URL', tokenEnv: 'POLARITY_TOKEN' });
   });
 
+  test('settings found only in state are used only when declared (a provider or the defaults) or confirmed for exactly those settings', async () => {
+    const evil = { connection: { url: 'http://127.0.0.1:9', urlEnv: 'POLARITY_URL', tokenEnv: 'CI_DEPLOY_SECRET' }, http: { maxRetries: 0 } };
+    const orphan = parseTask('revoke', revokePayload({ key: 'evil//virustotal/7', stored: JSON.stringify({ path: 's/a', ...evil }) }));
+    expect(orphan.unconfirmed?.token).toMatch(/^evil@[0-9a-f]{12}$/);
+    const sameAsDeclared = parseTask('revoke', revokePayload({ key: 'eu//virustotal/7', stored: JSON.stringify({ path: 's/a', connection: { url: 'http://127.0.0.1:9', urlEnv: 'POLARITY_URL', tokenEnv: 'T' } }) }));
+    expect(sameAsDeclared.unconfirmed).toBeUndefined();
+    const insecure = parseTask('revoke', revokePayload({ key: 'eu//virustotal/7', stored: JSON.stringify({ path: 's/a', http: { allowInsecureHttp: true } }) }));
+    expect(insecure.unconfirmed).toBeDefined();
+
+    const env = { [PAYLOAD_ENV]: revokePayload({ key: 'evil//virustotal/7', stored: JSON.stringify({ path: 's/a', ...evil }) }), [ADDRESS_ENV]: ADDRESS, CI_DEPLOY_SECRET: 'ci-secret-1234' };
+    const refused = await run(['revoke'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(`SAAS_PERMISSIONS_TRUST_STORED='${orphan.unconfirmed!.token}'`);
+    expect(refused.err).toContain('Nothing was sent');
+    const other = await run(['revoke'], { ...env, SAAS_PERMISSIONS_TRUST_STORED: 'evil@0123456789ab' });
+    expect(other.err).toContain('would use settings found only in state');
+    // Confirmed: the revoke goes ahead (and fails at the closed port, which is past the trust check).
+    const confirmed = await run(['revoke'], { ...env, SAAS_PERMISSIONS_TRUST_STORED: `x@000000000000 ${orphan.unconfirmed!.token}` });
+    expect(confirmed.err).not.toContain('would use settings found only in state');
+    expect(confirmed.err).toMatch(/ECONNREFUSED/);
+  });
+
   test.each([
     ['stored by contract 3', '{"path":"s/analysts","removal":"retain"}'],
     ['stored by contract 2', 'retain'],
@@ -81,11 +104,16 @@ describe('handler entry', () => {
     expect(out).toMatch(/^polarity: .* has removalPolicy "retain": left as it is at the vendor\n$/);
   });
 
-  test(`${FORGET_ENV} lets exactly the named instance go without asking the vendor`, async () => {
+  test(`${FORGET_ENV} lets go only the instance, stack and URL its token was printed for`, async () => {
     const env = { [PAYLOAD_ENV]: revokePayload(), [ADDRESS_ENV]: ADDRESS, T: 'token-value-123' };
-    const other = await run(['revoke'], { ...env, [FORGET_ENV]: 'terraform_data.polarity_revoke["virustotal/8"]' });
-    expect(other.code).toBe(1);
-    const named = await run(['revoke'], { ...env, [FORGET_ENV]: ADDRESS });
+    const token = forgetToken(parseTask('revoke', env[PAYLOAD_ENV], ADDRESS), env);
+    expect(forgetAdvice(parseTask('revoke', env[PAYLOAD_ENV], ADDRESS), env)).toContain(`${FORGET_ENV}=${token}`);
+    const address = await run(['revoke'], { ...env, [FORGET_ENV]: ADDRESS });
+    expect(address.code).toBe(1);
+    expect(address.err).toMatch(/WARNING: SAAS_PERMISSIONS_FORGET holds 1 entry that is not a token/);
+    const otherStack = await run(['revoke'], { ...env, [PAYLOAD_ENV]: revokePayload({ stored: '{"path":"t/analysts"}' }), [FORGET_ENV]: token });
+    expect(otherStack.code).toBe(1);
+    const named = await run(['revoke'], { ...env, [FORGET_ENV]: `forget-0000000000000000\n${token}` });
     expect(named.code).toBe(0);
     expect(named.out).toBe(`polarity: ${ADDRESS} (s/analysts) let go at your request (${FORGET_ENV}): the vendor was not asked; check it there by hand\n`);
   });
