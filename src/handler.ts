@@ -13,6 +13,7 @@ import { FieldChecker, PATH_SEGMENT_FIELDS, checkBritive, checkKoreEntity, check
 import { terminalLines, terminalText } from './terminal-text';
 import { VENDOR_CLIENTS } from './vendors';
 import { openSession } from './vendors/session';
+import { AGENT_OPERATION, serveAgent } from './agent';
 
 /** Names the revoke instances (Terraform addresses, one per line) to let go without asking the vendor. */
 export const FORGET_ENV = 'SAAS_PERMISSIONS_FORGET';
@@ -162,19 +163,28 @@ function initIsTerraform(): boolean {
   }
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const secrets = environmentSecrets(env);
-  const parent = watchParent();
+/** What one grant's run prints: `code` 0 with a line for stdout, or non-zero with lines for stderr. */
+export interface Outcome {
+  readonly code: number;
+  readonly text: string;
+}
+
+/**
+ * One grant, from its operation, payload and address to what its provisioner prints and exits with. The same in a
+ * handler process of its own and in the per-run agent (src/agent.ts), so both modes say and do the same.
+ */
+export async function runOperation(
+  argOperation: string | undefined, rawPayload: string | undefined, address: string | undefined, env: NodeJS.ProcessEnv, secrets: string[], signal?: AbortSignal,
+): Promise<Outcome> {
   let task: Task | undefined;
   try {
-    const operation = argv[0] as Operation;
+    const operation = argOperation as Operation;
     if (!OPERATIONS.includes(operation)) {
-      throw new ConfigurationError(`usage: lifecycle-handler <${OPERATIONS.join('|')}>, got ${JSON.stringify(argv[0])}`);
+      throw new ConfigurationError(`usage: lifecycle-handler <${OPERATIONS.join('|')}>, got ${JSON.stringify(argOperation)}`);
     }
-    task = parseTask(operation, env[PAYLOAD_ENV], env[ADDRESS_ENV]);
-    const line = await runTask(task, env, secrets, parent.signal);
-    process.stdout.write(`${terminalText(redact(line, secrets))}\n`);
-    return 0;
+    task = parseTask(operation, rawPayload, address);
+    const line = await runTask(task, env, secrets, signal);
+    return { code: 0, text: `${terminalText(redact(line, secrets))}\n` };
   } catch (error) {
     // Vendor text reaches `terraform apply` output: each line is redacted, then escaped, so nothing a vendor sent can
     // start a line of its own or drive the terminal. Only a stack trace keeps its line breaks.
@@ -186,7 +196,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
         lines.push(`  If the vendor's object is gone for good, let this instance go without asking the vendor: ${FORGET_ENV}='${task.address}' terraform apply`);
       }
     }
-    process.stderr.write(`${lines.map((line, i) => (i === 0 ? line : terminalText(redact(line, secrets)))).join('\n')}\n`);
-    return 1;
+    return { code: 1, text: `${lines.map((line, i) => (i === 0 ? line : terminalText(redact(line, secrets)))).join('\n')}\n` };
   }
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv[0] === AGENT_OPERATION) return serveAgent(argv.slice(1), env, runOperation);
+  const secrets = environmentSecrets(env);
+  const parent = watchParent();
+  const outcome = await runOperation(argv[0], env[PAYLOAD_ENV], env[ADDRESS_ENV], env, secrets, parent.signal);
+  (outcome.code === 0 ? process.stdout : process.stderr).write(outcome.text);
+  return outcome.code;
 }
