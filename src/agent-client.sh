@@ -2,8 +2,9 @@
 # A grant's provisioner: `sh lifecycle-handler.sh <apply|revoke>`, with the grant in SAAS_PERMISSIONS_PAYLOAD and
 # SAAS_PERMISSIONS_ADDRESS, the handler bundle in SAAS_PERMISSIONS_HANDLER and the Node command in
 # SAAS_PERMISSIONS_NODE. It hands the grant to the run's agent (src/agent.ts) over a Unix socket with curl, starting
-# the agent if this is the run's first grant, and prints and exits with the agent's answer. Without curl or /proc-less
-# PID checks it is still correct: where curl is missing, or SAAS_PERMISSIONS_AGENT=off, the handler runs on its own.
+# the agent if this is the run's first grant; the agent's answer is printed and its failure is this exit status.
+# Where curl is missing or too old, or SAAS_PERMISSIONS_AGENT=off, the Node handler runs the grant on its own.
+# Every step here is a shell builtin except curl: a process start is what the agent is there to save.
 op=$1
 node=${SAAS_PERMISSIONS_NODE:-node}
 handler=$SAAS_PERMISSIONS_HANDLER
@@ -11,9 +12,10 @@ alone() { exec "$node" "$handler" "$op"; }
 [ "${SAAS_PERMISSIONS_AGENT:-on}" = off ] && alone
 command -v curl >/dev/null 2>&1 || alone
 
-# Terraform started this shell (the provisioner's interpreter); the agent of this run watches it.
+# Terraform started this shell (the provisioner's interpreter); the run's agent watches that process. Its start time
+# names the run too, so a later process given the same PID never reaches this run's agent.
 tf=$PPID
-start=
+start=0
 if [ -r "/proc/$tf/stat" ]; then
   read -r stat < "/proc/$tf/stat"
   # shellcheck disable=SC2086
@@ -21,52 +23,44 @@ if [ -r "/proc/$tf/stat" ]; then
   shift 19
   start=$1
 fi
-uid=$(id -u)
-# Only this user may enter: created 0700, refused if it is a link or someone else's.
-base=${TMPDIR:-/tmp}/saas-permissions-$uid
-mkdir -m 700 "$base" 2>/dev/null
-{ [ -d "$base" ] && [ ! -L "$base" ] && [ -O "$base" ] && chmod 700 "$base"; } 2>/dev/null || alone
-run=$base/run-$tf-$start
-mkdir -m 700 "$run" 2>/dev/null
-{ [ -d "$run" ] && [ ! -L "$run" ] && [ -O "$run" ] && chmod 700 "$run"; } 2>/dev/null || alone
+# Only this user may enter: created 0700; refused (the handler runs alone) if it is a link or someone else's. In a
+# sticky temporary folder nobody else can rename or remove it.
+run=${TMPDIR:-/tmp}/saas-permissions-run-$tf-$start
+[ -d "$run" ] || mkdir -m 700 "$run" 2>/dev/null
+{ [ -d "$run" ] && [ ! -L "$run" ] && [ -O "$run" ]; } || alone
 sock=$run/agent.sock
-nl='
-'
 tries=0
 while :; do
   if [ ! -S "$sock" ]; then
     # The first grant to take the lock starts the agent; the others wait for its socket.
     if mkdir "$run/lock" 2>/dev/null; then
-      "$node" "$handler" agent "$run" "$tf" < /dev/null > "$run/agent.log" 2>&1 &
+      "$node" "$handler" agent "$run" "$tf" < /dev/null > /dev/null 2>&1 &
     fi
     waited=0
     while [ ! -S "$sock" ]; do
       waited=$((waited + 1))
-      # No agent after 10 s (it failed to start, or a stale lock): this grant runs on its own.
+      # No agent after 10 s (it failed to start): this grant runs on its own.
       [ "$waited" -gt 500 ] && alone
       sleep 0.02
     done
   fi
-  answer=$(printf '%s' "$SAAS_PERMISSIONS_PAYLOAD" | curl -sS --unix-socket "$sock" \
-    --data-urlencode "a=$SAAS_PERMISSIONS_ADDRESS" --data-urlencode "p@-" "http://agent/$op")
+  # The agent answers 200 with the grant's line, or 422 with its redacted message (curl exit 22).
+  curl -s --fail-with-body --unix-socket "$sock" --data-urlencode "a=$SAAS_PERMISSIONS_ADDRESS" --data-urlencode "p@-" "http://agent/$op" <<PAYLOAD
+$SAAS_PERMISSIONS_PAYLOAD
+PAYLOAD
   status=$?
-  # 7: the socket refused (the agent was leaving when idle): nothing was sent, so try again with a new agent.
-  if [ "$status" -eq 7 ] && [ "$tries" -lt 3 ]; then
-    tries=$((tries + 1))
-    rm -f "$sock"
-    rmdir "$run/lock" 2>/dev/null
-    continue
-  fi
-  break
+  case $status in
+    0) exit 0 ;;
+    22) exit 1 ;;
+    # curl could not start or does not know an option: nothing was sent.
+    2) alone ;;
+    # The socket refused (the agent was leaving when idle, or was killed): nothing was sent, so start another.
+    7) [ "$tries" -ge 3 ] && break
+      tries=$((tries + 1))
+      rm -f "$sock"
+      rmdir "$run/lock" 2>/dev/null ;;
+    *) break ;;
+  esac
 done
-if [ "$status" -ne 0 ]; then
-  echo "the run's agent gave no answer for $SAAS_PERMISSIONS_ADDRESS (curl exit $status): the grant's result is unknown, so it fails and is tried again on the next apply" >&2
-  exit 1
-fi
-code=${answer%%"$nl"*}
-text=${answer#*"$nl"}
-case $code in
-  0) printf '%s\n' "$text" ;;
-  *) printf '%s\n' "$text" >&2 ;;
-esac
-exit "$code"
+echo "the run's agent gave no answer for $SAAS_PERMISSIONS_ADDRESS (curl exit $status): the grant's result is unknown, so it fails and is tried again on the next apply" >&2
+exit 1

@@ -96,14 +96,15 @@ export function serveAgent(args: string[], env: NodeJS.ProcessEnv, run: RunOpera
         try {
           const form = new URLSearchParams(await readBody(request));
           const operation = (request.url ?? '').replace(/^\//, '');
-          outcome = await run(operation, form.get('p') ?? undefined, form.get('a') ?? undefined, env, secrets, controller.signal);
+          // The client sends the payload as a here-document, which ends with a newline of its own.
+          outcome = await run(operation, form.get('p')?.replace(/\n$/, '') ?? undefined, form.get('a') ?? undefined, env, secrets, controller.signal);
         } catch (error) {
           outcome = { code: 1, text: `the per-run agent could not read the grant: ${(error as Error).message}\n` };
         }
         // Nothing is answered once terraform is gone: the client's run is over too.
         if (controller.signal.aborted) return;
-        response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-        response.end(`${outcome.code}\n${outcome.text}`);
+        response.writeHead(outcome.code === 0 ? 200 : 422, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end(outcome.text);
       })().finally(() => {
         inFlight -= 1;
         if (inFlight === 0) armIdle();
