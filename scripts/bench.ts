@@ -32,8 +32,8 @@ function flag(name: string): string | undefined {
 }
 /** Only the apply/destroy table, printed and not written to BENCHMARKS.md. */
 const QUICK = process.argv.includes('--quick');
-/** Skips the slow row of the product with the agent off (one Node start per grant). */
-const SKIP_AGENT_OFF = process.argv.includes('--skip-agent-off');
+/** Only the product, the curl peer and `true`: skips the slow rows that start Node per grant (agent off, `node -e 0`). */
+const PEER_ONLY = process.argv.includes('--peer-only');
 const RUNS = Number(flag('runs') ?? process.env.BENCH_RUNS ?? 3);
 const HANDLER_RUNS = Number(process.env.BENCH_HANDLER_RUNS ?? 15);
 const SIZES = (flag('sizes') ?? process.env.BENCH_SIZES ?? '200,500,2000').split(',').map(Number);
@@ -119,7 +119,7 @@ async function benchApply(sims: Simulators, n: number, backend: Backend): Promis
     // Interleaved so that machine noise hits every row alike.
     for (const [name, dir] of Object.entries(dirs)) {
       times[name] ??= { apply: [], destroy: [] };
-      if (name === 'agent off' && SKIP_AGENT_OFF) {
+      if ((name === 'agent off' || name === 'node -e 0') && PEER_ONLY) {
         times[name].apply.push(NaN);
         times[name].destroy.push(NaN);
         continue;
