@@ -18,10 +18,10 @@
  */
 import { Construct } from 'constructs';
 import {
-  ADDRESS_ENV, CONTRACT_VERSION, MANIFEST_KEY, PAYLOAD_ENV, PROVIDERS_ENV, VENDORS, VendorName, instanceKey,
+  ADDRESS_ENV, CONTRACT_VERSION, HANDLER_PATH_ENV, MANIFEST_KEY, NODE_COMMAND_ENV, PAYLOAD_ENV, PROVIDERS_ENV, VENDORS, VendorName, instanceKey,
 } from '../src/contract';
 import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack, Token } from './core';
-import { handlerAsset } from './handler-asset';
+import { handlerAsset, handlerScriptAsset } from './handler-asset';
 import { checkConflicts } from './conflicts';
 import { requireTerraformForExpiry, unexpired } from './expiry';
 import { PermissionInstance, PermissionSource, providersOf, sourcesOf } from './registry';
@@ -125,6 +125,7 @@ export class PermissionBlocks extends Construct {
 
   private createBlocks(vendor: VendorName, type: ResourceType): void {
     const asset = handlerAsset(this);
+    const script = handlerScriptAsset(this);
     const nullResource = type === 'null_resource';
     const locals = nullResource ? `${vendor}_null_instances` : `${vendor}_instances`;
     const address = (block: string) => `\${format("${type}.${vendor}_${block}[%q]", each.key)}`;
@@ -162,9 +163,14 @@ export class PermissionBlocks extends Construct {
     const provisioner = (operation: 'apply' | 'revoke', payload: string) => ({
       'local-exec': {
         ...(operation === 'revoke' ? { when: 'destroy' } : {}),
-        interpreter: [Lazy.stringValue({ produce: () => this.nodeCommand ?? 'node' }), asset.path],
+        // A shell and curl hand the grant to the run's agent (src/agent.ts); the script runs the Node handler on its
+        // own where curl is missing or SAAS_PERMISSIONS_AGENT=off, decided at run time.
+        interpreter: ['sh', script.path],
         command: operation,
-        environment: { [PAYLOAD_ENV]: payload, [ADDRESS_ENV]: address(operation), [PROVIDERS_ENV]: allProviders },
+        environment: {
+          [PAYLOAD_ENV]: payload, [ADDRESS_ENV]: address(operation), [PROVIDERS_ENV]: allProviders,
+          [HANDLER_PATH_ENV]: asset.path, [NODE_COMMAND_ENV]: Lazy.stringValue({ produce: () => this.nodeCommand ?? 'node' }),
+        },
       },
     });
     // A destroy-time provisioner may read only self and each.key: the providers' settings are literals, the rest

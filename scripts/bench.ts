@@ -11,6 +11,7 @@
  * Results go to stdout and between the result markers of BENCHMARKS.md.
  */
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { App, HttpBackend, LocalBackend, TerraformStack } from 'cdktf';
@@ -24,10 +25,19 @@ import { StateServer, startStateServer } from './state-server';
 import { terraformEnv } from './terraform-env';
 
 const ROOT = path.resolve(__dirname, '..');
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** `npm run bench -- --sizes 200,500 --runs 1 --backends local --quick`: flags win over the environment. */
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+/** Only the apply/destroy table, printed and not written to BENCHMARKS.md. */
+const QUICK = process.argv.includes('--quick');
+/** Only the product, the curl peer and `true`: skips the slow rows that start Node per grant (agent off, `node -e 0`). */
+const PEER_ONLY = process.argv.includes('--peer-only');
+const RUNS = Number(flag('runs') ?? process.env.BENCH_RUNS ?? 3);
 const HANDLER_RUNS = Number(process.env.BENCH_HANDLER_RUNS ?? 15);
-const SIZES = (process.env.BENCH_SIZES ?? '50,200,500').split(',').map(Number);
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'local,http').split(',') as Backend[];
+const SIZES = (flag('sizes') ?? process.env.BENCH_SIZES ?? '200,500,2000').split(',').map(Number);
+const BACKENDS = (flag('backends') ?? process.env.BENCH_BACKENDS ?? 'local,http').split(',') as Backend[];
 const SYNTH_SIZES = (process.env.BENCH_SYNTH_SIZES ?? '100,1000,5000').split(',').map(Number);
 const PARALLELISM = 10;
 const DRIFT_SIZE = Number(process.env.BENCH_DRIFT_SIZE ?? 500);
@@ -36,10 +46,21 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'saas-bench-'));
 /** Where Terraform keeps state: a local file (cdktf's default), or a remote http backend as pipelines use. */
 type Backend = 'local' | 'http';
 let stateServer: StateServer;
+/** What the curl peer calls: answers every request 200 after reading it, as a vendor's simplest endpoint would. */
+let peerServer: { url: string; close: () => void };
+
+async function startPeerServer(): Promise<typeof peerServer> {
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.end('{"ok":true}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() };
+}
 const stateAddress = (dir: string) => `${stateServer.url}/${path.relative(work, dir)}`;
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const fmt = (ms: number) => (Number.isNaN(ms) ? "(skipped)" : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
 async function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const r = await runProcess('terraform', [...args, '-no-color', '-input=false'], { cwd: dir, env });
@@ -47,11 +68,14 @@ async function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): P
   return r.ms;
 }
 
-/** A stack of N terraform_data instances whose create and destroy provisioners run `command`: the floor. */
-function writeFloorStack(dir: string, n: number, interpreter: string[], backend: Backend): void {
+/**
+ * A stack of N terraform_data instances whose create and destroy provisioners run `interpreter` with `command` (or
+ * `destroyCommand`): the floors, and the hand-written curl peer.
+ */
+function writeFloorStack(dir: string, n: number, interpreter: string[], backend: Backend, command = 'floor', destroyCommand = command): void {
   fs.mkdirSync(dir, { recursive: true });
   const instances = Object.fromEntries(Array.from({ length: n }, (_, i) => [`grant-${i}`, { n: i }]));
-  const provisioner = (when?: string) => ({ 'local-exec': { ...(when ? { when } : {}), interpreter, command: 'floor' } });
+  const provisioner = (when?: string) => ({ 'local-exec': { ...(when ? { when } : {}), interpreter, command: when ? destroyCommand : command } });
   fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({
     ...(backend === 'http' ? { terraform: { backend: { http: { address: stateAddress(dir) } } } } : {}),
     locals: { instances },
@@ -59,7 +83,7 @@ function writeFloorStack(dir: string, n: number, interpreter: string[], backend:
   }));
 }
 
-/** The product's stack; with `nodeCommand: 'true'` its provisioners run nothing, which leaves Terraform's cost of it. */
+/** The product's stack. */
 function writeProductStack(dir: string, n: number, backend: Backend = 'local', providerProps: SaasProviderBaseProps = {}): Record<string, number> {
   fs.mkdirSync(dir, { recursive: true });
   const app = new App({ outdir: path.join(dir, 'out') });
@@ -77,22 +101,33 @@ async function benchApply(sims: Simulators, n: number, backend: Backend): Promis
   const env = terraformEnv(sims.env);
   const dirs: Record<string, string> = {
     product: path.join(work, `product-${backend}-${n}`, 'out', 'stacks', 'bench'),
-    'product, true': path.join(work, `product-true-${backend}-${n}`, 'out', 'stacks', 'bench'),
+    'agent off': path.join(work, `product-${backend}-${n}`, 'out', 'stacks', 'bench'),
+    'curl peer': path.join(work, `peer-curl-${backend}-${n}`),
     'node -e 0': path.join(work, `floor-node-${backend}-${n}`),
     true: path.join(work, `floor-true-${backend}-${n}`),
   };
   writeProductStack(path.join(work, `product-${backend}-${n}`), n, backend);
-  writeProductStack(path.join(work, `product-true-${backend}-${n}`), n, backend, { nodeCommand: 'true' });
+  // The hand-written peer: one real HTTP POST per grant on create and one DELETE on destroy, with none of the
+  // product's guarantees (no validation, no confirmation, no retry, no redaction, no state of what was granted).
+  const peer = (method: string) => `curl -sS -f -o /dev/null -X ${method} -H 'content-type: application/json' --data '{"permissions":["read"]}' ${peerServer.url}/grants`;
+  writeFloorStack(dirs['curl peer'], n, ['sh', '-c'], backend, peer('POST'), peer('DELETE'));
   writeFloorStack(dirs['node -e 0'], n, ['node', '-e', '0'], backend);
   writeFloorStack(dirs.true, n, ['true'], backend);
-  for (const dir of Object.values(dirs)) await terraform(dir, ['init'], env);
+  for (const dir of new Set(Object.values(dirs))) await terraform(dir, ['init'], env);
   const times: Record<string, { apply: number[]; destroy: number[] }> = {};
   for (let r = 0; r < RUNS; r++) {
     // Interleaved so that machine noise hits every row alike.
     for (const [name, dir] of Object.entries(dirs)) {
       times[name] ??= { apply: [], destroy: [] };
-      times[name].apply.push(await terraform(dir, ['apply', '-auto-approve', `-parallelism=${PARALLELISM}`], env));
-      times[name].destroy.push(await terraform(dir, ['destroy', '-auto-approve', `-parallelism=${PARALLELISM}`], env));
+      if ((name === 'agent off' || name === 'node -e 0') && PEER_ONLY) {
+        times[name].apply.push(NaN);
+        times[name].destroy.push(NaN);
+        continue;
+      }
+      // The same stack with each grant in a Node handler of its own, as where curl is missing.
+      const rowEnv = name === 'agent off' ? { ...env, SAAS_PERMISSIONS_AGENT: 'off' } : env;
+      times[name].apply.push(await terraform(dir, ['apply', '-auto-approve', `-parallelism=${PARALLELISM}`], rowEnv));
+      times[name].destroy.push(await terraform(dir, ['destroy', '-auto-approve', `-parallelism=${PARALLELISM}`], rowEnv));
     }
   }
   const pick = (k: 'apply' | 'destroy') => Object.fromEntries(Object.entries(times).map(([name, t]) => [name, median(t[k])]));
@@ -216,25 +251,27 @@ async function main(): Promise<void> {
   process.stdout.write(`machine: ${machine}\n`);
   const sims = await startSimulators();
   // The mixed stack grants to Polarity groups 1..N; the simulator, like the server, knows only groups that exist.
-  for (let group = 21; group <= Math.max(...SIZES, DRIFT_SIZE); group++) sims.polarity.addGroup(String(group));
+  for (let group = 21; group <= Math.max(...SIZES, QUICK ? 0 : DRIFT_SIZE); group++) sims.polarity.addGroup(String(group));
   stateServer = await startStateServer();
+  peerServer = await startPeerServer();
   const lines: string[] = [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`, ''];
   try {
     lines.push('### Apply and destroy of N mixed grants (round-robin over the four vendors)', '',
-      '| backend | N | apply | with `true` | `node -e 0` floor | `true` floor | ratio to node | destroy | with `true` | `node -e 0` floor | `true` floor | ratio to node |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|');
+      '| backend | N | apply | agent off | curl peer | `node -e 0` | `true` | **ratio to peer** | destroy | agent off | curl peer | `node -e 0` | `true` | **ratio to peer** |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const backend of BACKENDS) {
       for (const n of SIZES) {
         const row = await benchApply(sims, n, backend);
         const a = row.apply;
         const d = row.destroy;
-        const cells = (t: Record<string, number>) => `${fmt(t.product)} | ${fmt(t['product, true'])} | ${fmt(t['node -e 0'])} | ${fmt(t.true)} | **${(t.product / t['node -e 0']).toFixed(2)}x**`;
+        const cells = (t: Record<string, number>) => `${fmt(t.product)} | ${fmt(t['agent off'])} | ${fmt(t['curl peer'])} | ${fmt(t['node -e 0'])} | ${fmt(t.true)} | **${(t.product / t['curl peer']).toFixed(2)}x**`;
         const line = `| ${backend} | ${n} | ${cells(a)} | ${cells(d)} |`;
         lines.push(line);
         process.stdout.write(`${line}\n`);
       }
     }
 
+    if (QUICK) return;
     const handlerRows = await benchHandler(sims);
     const floor = handlerRows[0];
     lines.push('', '### One handler call against a simulator, next to `node -e 0`', '',
@@ -263,8 +300,10 @@ async function main(): Promise<void> {
   } finally {
     await sims.stop();
     await stateServer.stop();
+    peerServer.close();
     fs.rmSync(work, { recursive: true, force: true });
   }
+  if (QUICK) return;
   const file = path.join(ROOT, 'BENCHMARKS.md');
   const doc = fs.readFileSync(file, 'utf8');
   const start = '<!-- results:start -->';

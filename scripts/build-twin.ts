@@ -80,7 +80,7 @@ function main(): void {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', STAGE], { stdio: 'inherit' });
   const manifest = twinManifest();
   fs.writeFileSync(path.join(OUT, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  for (const file of ['dist/lifecycle-handler.cjs', 'dist/cli.cjs', 'README.md', 'CHANGELOG.md', 'LICENSE']) copy(file, file);
+  for (const file of ['dist/lifecycle-handler.cjs', 'dist/lifecycle-handler.sh', 'dist/cli.cjs', 'README.md', 'CHANGELOG.md', 'LICENSE']) copy(file, file);
   copy('bin/cdktf-saas-permissions.js', `bin/${TWIN_NAME}.js`);
   fs.chmodSync(path.join(OUT, 'bin', `${TWIN_NAME}.js`), 0o755);
   process.stdout.write(`${path.relative(ROOT, OUT)}: ${TWIN_NAME}@${manifest.version} on cdktn, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

@@ -7,7 +7,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
-import { HANDLER_FILE_NAME } from '../src/contract';
+import { HANDLER_FILE_NAME, HANDLER_SCRIPT_NAME } from '../src/contract';
 
 const ROOT = path.resolve(__dirname, '..');
 const common = { bundle: true, platform: 'node', target: 'node18', format: 'cjs', minify: true, legalComments: 'none', write: false } as const;
@@ -45,4 +45,6 @@ const cli = buildSync({
 fs.mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'dist', HANDLER_FILE_NAME), loader);
 fs.writeFileSync(path.join(ROOT, 'dist', 'cli.cjs'), cli);
+// The provisioners' script, as written: it hands each grant to the run's agent (src/agent.ts).
+fs.copyFileSync(path.join(ROOT, 'src', 'agent-client.sh'), path.join(ROOT, 'dist', HANDLER_SCRIPT_NAME));
 process.stdout.write(`dist/${HANDLER_FILE_NAME}: ${(loader.length / 1024).toFixed(0)} KB, dist/cli.cjs: ${(cli.length / 1024).toFixed(0)} KB\n`);

@@ -10,6 +10,13 @@ export const CONTRACT_VERSION = 3;
 /** File name of the bundled handler, shipped into each stack as a TerraformAsset. */
 export const HANDLER_FILE_NAME = 'lifecycle-handler.cjs';
 
+/** What the provisioners run: a POSIX shell script that hands the grant to the run's agent (src/agent-client.sh). */
+export const HANDLER_SCRIPT_NAME = 'lifecycle-handler.sh';
+
+/** Environment of the script: where the handler bundle is, and the Node command that runs it. */
+export const HANDLER_PATH_ENV = 'SAAS_PERMISSIONS_HANDLER';
+export const NODE_COMMAND_ENV = 'SAAS_PERMISSIONS_NODE';
+
 /** Environment variable through which a provisioner hands the payload (JSON text) to the handler. */
 export const PAYLOAD_ENV = 'SAAS_PERMISSIONS_PAYLOAD';
 

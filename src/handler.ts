@@ -14,6 +14,7 @@ import { terminalLines, terminalText } from './terminal-text';
 import { VENDOR_CLIENTS } from './vendors';
 import { openSession } from './vendors/session';
 import { RevokeSettings, requireTrusted, revokeSettings } from './stored-settings';
+import { AGENT_OPERATION, serveAgent } from './agent';
 
 import { FORGET_ENV, forgetAdvice, forgetWarning, forgotten } from './forget';
 import { preflight } from './preflight';
@@ -166,21 +167,31 @@ function initIsTerraform(): boolean {
   }
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const secrets = environmentSecrets(env);
-  const parent = watchParent();
+/** What one grant's run prints: `code` 0 with a line for stdout, or non-zero with lines for stderr. */
+export interface Outcome {
+  readonly code: number;
+  readonly text: string;
+}
+
+/**
+ * One grant, from its operation, payload and address to what its provisioner prints and exits with. The same in a
+ * handler process of its own and in the per-run agent (src/agent.ts), so both modes say and do the same.
+ */
+export async function runOperation(
+  argOperation: string | undefined, rawPayload: string | undefined, address: string | undefined, env: NodeJS.ProcessEnv, secrets: string[], signal?: AbortSignal,
+): Promise<Outcome> {
   let task: Task | undefined;
   try {
-    const operation = argv[0] as Operation;
+    const operation = argOperation as Operation;
     if (!OPERATIONS.includes(operation)) {
-      throw new ConfigurationError(`usage: lifecycle-handler <${OPERATIONS.join('|')}>, got ${JSON.stringify(argv[0])}`);
+      throw new ConfigurationError(`usage: lifecycle-handler <${OPERATIONS.join('|')}>, got ${JSON.stringify(argOperation)}`);
     }
-    task = parseTask(operation, env[PAYLOAD_ENV], env[ADDRESS_ENV]);
-    const line = await runTask(task, env, secrets, parent.signal);
-    process.stdout.write(`${terminalText(redact(line, secrets))}\n`);
+    task = parseTask(operation, rawPayload, address);
+    const line = await runTask(task, env, secrets, signal);
     const unused = !(task.operation === 'revoke' && forgotten(task, env)) && forgetWarning(env);
-    if (unused) process.stderr.write(`${terminalText(unused)}\n`);
-    return 0;
+    return { code: 0, text: `${terminalText(redact(line, secrets))}
+${unused ? `${terminalText(unused)}
+` : ''}` };
   } catch (error) {
     // Vendor text reaches `terraform apply` output: each line is redacted, then escaped, so nothing a vendor sent can
     // start a line of its own or drive the terminal. Only a stack trace keeps its line breaks.
@@ -194,7 +205,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       const unused = forgetWarning(env);
       if (unused) lines.push(unused);
     }
-    process.stderr.write(`${lines.map((line, i) => (i === 0 ? line : terminalText(redact(line, secrets)))).join('\n')}\n`);
-    return 1;
+    return { code: 1, text: `${lines.map((line, i) => (i === 0 ? line : terminalText(redact(line, secrets)))).join('\n')}\n` };
   }
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv[0] === AGENT_OPERATION) return serveAgent(argv.slice(1), env, runOperation);
+  const secrets = environmentSecrets(env);
+  const parent = watchParent();
+  const outcome = await runOperation(argv[0], env[PAYLOAD_ENV], env[ADDRESS_ENV], env, secrets, parent.signal);
+  (outcome.code === 0 ? process.stdout : process.stderr).write(outcome.text);
+  return outcome.code;
 }

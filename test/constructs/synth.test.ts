@@ -40,6 +40,8 @@ describe('synthesized blocks', () => {
         SAAS_PERMISSIONS_PAYLOAD: '{"v":3,"vendor":"polarity","providers":{"polarity":{"path":"test/polarity","connection":{"url":"https://polarity.example.com","urlEnv":"POLARITY_URL","tokenEnv":"POLARITY_TOKEN"}}},'
           + '"key":${jsonencode(each.key)},"stored":${jsonencode(self.input)},"identity":${self.triggers_replace}}',
         SAAS_PERMISSIONS_ADDRESS: '${format("terraform_data.polarity_revoke[%q]", each.key)}',
+        SAAS_PERMISSIONS_HANDLER: expect.stringMatching(/^assets\/.+\/lifecycle-handler\.cjs$/),
+        SAAS_PERMISSIONS_NODE: 'node',
       },
     });
     expect(apply.triggers_replace).toBe('${each.value.resource}');
@@ -47,7 +49,9 @@ describe('synthesized blocks', () => {
     expect(apply.depends_on).toBeUndefined();
     expect(apply.provisioner[0]['local-exec']).toMatchObject({ command: 'apply', environment: { SAAS_PERMISSIONS_PAYLOAD: '${each.value.apply}' } });
     expect(apply.provisioner[0]['local-exec'].when).toBeUndefined();
-    expect(apply.provisioner[0]['local-exec'].interpreter[1]).toMatch(/^assets\/.+\/lifecycle-handler\.cjs$/);
+    // A shell hands the grant to the run's agent; the Node handler is named for it (and for running alone).
+    expect(apply.provisioner[0]['local-exec'].interpreter).toEqual(['sh', expect.stringMatching(/^assets\/.+\/lifecycle-handler\.sh$/)]);
+    expect(apply.provisioner[0]['local-exec'].environment.SAAS_PERMISSIONS_HANDLER).toMatch(/^assets\/.+\/lifecycle-handler\.cjs$/);
     // Literal identities are compared at synth: no precondition for Terraform to check on every plan.
     expect(tf.locals.polarity_instances_owners).toEqual({});
     expect(apply.lifecycle).toEqual({});
@@ -169,9 +173,11 @@ describe('synthesized blocks', () => {
     new PolarityProvider(stack, 'polarity');
     app.synth();
     const tf = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks/moved/cdk.tf.json'), 'utf8'));
-    const handler = tf.resource.terraform_data.polarity_apply.provisioner[0]['local-exec'].interpreter[1];
+    const provisioner = tf.resource.terraform_data.polarity_apply.provisioner[0]['local-exec'];
+    const handler = provisioner.environment.SAAS_PERMISSIONS_HANDLER;
     const bundled = path.join(outdir, 'stacks/moved', handler);
     expect(fs.existsSync(bundled)).toBe(true);
+    expect(fs.existsSync(path.join(outdir, 'stacks/moved', provisioner.interpreter[1]))).toBe(true);
     expect(fs.readFileSync(bundled, 'utf8')).not.toMatch(/require\("cdktf"\)|require\("constructs"\)/);
     fs.rmSync(outdir, { recursive: true });
   });

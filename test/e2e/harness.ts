@@ -15,6 +15,9 @@ import { terraformEnv } from '../../scripts/terraform-env';
  * The CDK core the suite runs on: `cdktf`, or `cdktn` in jest's cdktn project, which maps the module `cdktf` to
  * `cdktn` for these tests and the constructs alike (jest.config.js).
  */
+/** Set by the jest project that runs the lifecycle with every grant in a Node handler of its own (no agent). */
+export const AGENT_MODE: 'on' | 'off' = (globalThis as { SAAS_PERMISSIONS_AGENT?: 'off' }).SAAS_PERMISSIONS_AGENT ?? 'on';
+const modeEnv: Record<string, string> = AGENT_MODE === 'off' ? { SAAS_PERMISSIONS_AGENT: 'off' } : {};
 export const CORE: 'cdktf' | 'cdktn' = (globalThis as { SAAS_PERMISSIONS_CORE?: 'cdktn' }).SAAS_PERMISSIONS_CORE ?? 'cdktf';
 export const CORE_VERSION: string = require(`${CORE}/package.json`).version;
 
@@ -65,7 +68,7 @@ export class E2eWorkspace {
 
   /** Runs terraform in the stack folder with the simulators' environment; never throws on a non-zero exit. */
   async terraform(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<TerraformRun> {
-    const env = { ...terraformEnv(this.sims.env), ...extraEnv };
+    const env = { ...terraformEnv(this.sims.env), ...modeEnv, ...extraEnv };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const result = await runProcess('terraform', args, { cwd: this.stackDir, env });
     this.logs.push(`$ terraform ${args.join(' ')}\n${result.output}`);
@@ -74,7 +77,7 @@ export class E2eWorkspace {
 
   /** Starts terraform without waiting for it, for tests that kill it part-way. */
   spawnTerraform(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-    return spawn('terraform', args, { cwd: this.stackDir, env: { ...terraformEnv(this.sims.env), ...extraEnv }, stdio: 'ignore' });
+    return spawn('terraform', args, { cwd: this.stackDir, env: { ...terraformEnv(this.sims.env), ...modeEnv, ...extraEnv }, stdio: 'ignore' });
   }
 
   async init(): Promise<void> {
