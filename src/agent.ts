@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { environmentSecrets } from './errors';
+import { TERRAFORM_PID_ENV } from './forget';
 import type { Outcome } from './handler';
 
 /** The handler's first argument that makes it the agent: `lifecycle-handler.cjs agent <run directory> <terraform pid>`. */
@@ -74,6 +75,8 @@ export function serveAgent(args: string[], env: NodeJS.ProcessEnv, run: RunOpera
     return Promise.resolve(1);
   }
   const started = startTime(terraformPid);
+  // The agent's parent is the provisioner that started it, not terraform: messages that name the command ask this.
+  const runEnv = { ...env, [TERRAFORM_PID_ENV]: String(terraformPid) };
   const secrets = environmentSecrets(env);
   const controller = new AbortController();
   const socketPath = path.join(runDir, AGENT_SOCKET);
@@ -97,7 +100,7 @@ export function serveAgent(args: string[], env: NodeJS.ProcessEnv, run: RunOpera
           const form = new URLSearchParams(await readBody(request));
           const operation = (request.url ?? '').replace(/^\//, '');
           // The client sends the payload as a here-document, which ends with a newline of its own.
-          outcome = await run(operation, form.get('p')?.replace(/\n$/, '') ?? undefined, form.get('a') ?? undefined, env, secrets, controller.signal);
+          outcome = await run(operation, form.get('p')?.replace(/\n$/, '') ?? undefined, form.get('a') ?? undefined, runEnv, secrets, controller.signal);
         } catch (error) {
           outcome = { code: 1, text: `the per-run agent could not read the grant: ${(error as Error).message}\n` };
         }

@@ -60,10 +60,13 @@ export function forgetWarning(env: NodeJS.ProcessEnv): string | undefined {
   return `WARNING: ${FORGET_ENV} ${what}. It lets go only the revoke instance whose failure printed its token, in that stack at that vendor URL; unset it once that apply has passed.`;
 }
 
+/** The terraform process of the run, where the per-run agent (not terraform's child) serves the grant. */
+export const TERRAFORM_PID_ENV = 'SAAS_PERMISSIONS_TERRAFORM_PID';
+
 /** The terraform subcommand that started this handler (apply, destroy), where /proc tells. */
-function terraformCommand(): string | undefined {
+function terraformCommand(env: NodeJS.ProcessEnv): string | undefined {
   try {
-    const args = fs.readFileSync(`/proc/${process.ppid}/cmdline`, 'utf8').split('\0');
+    const args = fs.readFileSync(`/proc/${env[TERRAFORM_PID_ENV] || process.ppid}/cmdline`, 'utf8').split('\0');
     return args.slice(1).find((a) => a === 'apply' || a === 'destroy');
   } catch {
     return undefined;
@@ -73,7 +76,7 @@ function terraformCommand(): string | undefined {
 /** The advice printed with a revoke that could not be confirmed: copyable from terraform's output and from cdktf's. */
 export function forgetAdvice(target: ForgetTarget, env: NodeJS.ProcessEnv): string {
   const token = forgetToken(target, env);
-  const command = terraformCommand();
+  const command = terraformCommand(env);
   const rerun = command
     ? `${FORGET_ENV}=${token} cdktf ${command === 'apply' ? 'deploy' : 'destroy'} (or ${FORGET_ENV}=${token} terraform ${command})`
     : `the command that failed (cdktf deploy/destroy, terraform apply/destroy) with ${FORGET_ENV}=${token} in its environment`;

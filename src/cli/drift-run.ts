@@ -10,7 +10,7 @@ import { expiredAddresses, revokeExpired } from './expiry';
 import { fixThroughTerraform } from './fix-terraform';
 import { RepairRecord, auditSink, pruneUnmanaged, repairRecord } from './repair';
 import { PendingApply, driftDocument, driftTable, repairLine } from './report';
-import { UsageError, findStackDir, loadStack, pendingApply } from './stack';
+import { UsageError, findStackDir, loadStack, pendingApply, refuseLegacyState } from './stack';
 
 export interface DriftCliOptions {
   stackDir?: string; stack?: string; json?: boolean; unmanaged?: boolean; fix?: boolean; prune?: boolean; yes?: boolean;
@@ -34,7 +34,7 @@ async function confirm(question: string): Promise<boolean> {
   return /^y(es)?$/i.test(answer.trim());
 }
 
-function deadlineSeconds(text: string | undefined): number {
+export function deadlineSeconds(text: string | undefined): number {
   if (text === undefined) return DEFAULT_DEADLINE_SECONDS;
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--deadline takes a number of seconds above 0, got ${JSON.stringify(text)}`);
@@ -47,10 +47,7 @@ export async function runDrift(options: DriftCliOptions, env: NodeJS.ProcessEnv,
   const dir = findStackDir(options.stackDir, process.cwd(), options.stack);
   const stack = await loadStack(dir);
   const say = (line: string) => process.stderr.write(`${line}\n`);
-  if (stack.legacy.length > 0) {
-    throw new UsageError(`the state of ${dir} still holds blocks written by 0.1.0 (${stack.legacy.slice(0, 3).join(', ')}${stack.legacy.length > 3 ? ', ...' : ''}): ` +
-      'their grants would be reported unmanaged and pruned. Apply the stack with this version first (README, "Upgrading from 0.1.0"), then run drift.');
-  }
+  refuseLegacyState(stack, 'drift');
   if (stack.grants.length === 0) {
     if (options.json) process.stdout.write(`${JSON.stringify(driftDocument([], false), null, 2)}\n`);
     else say(`No grants in state in ${dir}: nothing to compare (apply the stack first).`);
@@ -110,7 +107,11 @@ export async function runDrift(options: DriftCliOptions, env: NodeJS.ProcessEnv,
     result = await collectDrift(await loadStack(dir), sessions, { ...readOptions, deadlineAt: Date.now() + deadline * 1000 });
     for (const e of result.entries) {
       const mine = repairs.filter((r) => r.address !== null && r.address === e.address && r.action !== 'prune');
-      if (mine.some((r) => r.outcome === 'done')) e.fixed = true;
+      // "fixed" is what the second read shows, not what a repair call answered.
+      if (mine.some((r) => r.outcome === 'done')) {
+        if (e.status === 'in-sync') e.fixed = true;
+        else e.detail += ' A repair was made, yet the vendor still differs.';
+      }
       const failed = mine.find((r) => r.outcome === 'failed');
       if (failed) e.detail += ` The repair failed: ${failed.detail}`;
     }

@@ -58,6 +58,8 @@ export function buildProgram(argv: string[], env: NodeJS.ProcessEnv, setCode: (c
   program.command('access')
     .description('Who holds what in every scope the stack manages, read at the vendors: declared by a construct, expiring, expired or unmanaged.\nExit code: 0, or 2 when a vendor could not be read (the report says which).')
     .option('--stack-dir <dir>', 'the synthesized stack directory (default: the only one under ./cdktf.out/stacks)')
+    .option('--stack <name>', 'the stack under ./cdktf.out/stacks to read')
+    .option('--deadline <seconds>', `read every vendor within this time; scopes not read by then are reported unreadable (default ${DEFAULT_DEADLINE_SECONDS})`)
     .addOption(new Option('--format <format>', 'table for a terminal, json, csv for a spreadsheet, html: one self-contained file').choices(ACCESS_FORMATS).default('table'))
     .option('--output <file>', 'write the report to this file instead of stdout')
     .action(async (options: AccessOptions) => setCode(await runAccess(options, env, environmentSecrets(env))));

@@ -15,6 +15,16 @@ import { RevokeSettings, revokeSettings } from '../stored-settings';
 /** A failure the user must act on: the message says what to do; the tool exits 1. */
 export class UsageError extends Error {}
 
+/**
+ * A state still holding 0.1.0's per-provider blocks is refused by every command that reads it: those grants would be
+ * reported unmanaged (and pruned) until the upgrade apply.
+ */
+export function refuseLegacyState(stack: { dir: string; legacy: readonly string[] }, command: string): void {
+  if (stack.legacy.length === 0) return;
+  throw new UsageError(`the state of ${stack.dir} still holds blocks written by 0.1.0 (${stack.legacy.slice(0, 3).join(', ')}${stack.legacy.length > 3 ? ', ...' : ''}): ` +
+    `their grants would be reported unmanaged and pruned. Apply the stack with this version first (README, "Upgrading from 0.1.0"), then run ${command}.`);
+}
+
 /** One grant as the last apply left it in state, with what reaching its vendor takes. */
 export interface StateGrant {
   readonly vendor: VendorName;
