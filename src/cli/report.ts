@@ -22,12 +22,12 @@ export interface DriftDocument {
 
 export function driftDocument(entries: DriftEntry[], pendingApply: PendingApply, repairs: RepairRecord[] = [], pendingApplyReason?: string): DriftDocument {
   const summary = Object.fromEntries([...STATUSES, ...REPAIR_COUNTS].map((s) => [s, 0])) as DriftDocument['summary'];
-  for (const e of entries) summary[e.status]++;
-  for (const r of repairs) {
-    if (r.outcome !== 'done') continue;
-    if (r.action === 'prune') summary.pruned++;
-    else summary.fixed++;
+  for (const e of entries) {
+    summary[e.status]++;
+    // Counted from the read after the repairs: a write the vendor answered but did not keep is not a fix.
+    if (e.fixed) summary.fixed++;
   }
+  for (const r of repairs) if (r.outcome === 'done' && r.action === 'prune') summary.pruned++;
   return { summary, pendingApply, ...(pendingApplyReason ? { pendingApplyReason } : {}), grants: entries, repairs };
 }
 

@@ -115,6 +115,23 @@ describe('drift', () => {
     expect((await drift(['--unmanaged'])).code).toBe(2);
   });
 
+  test('a repair the vendor answers as documented but does not keep is reported by the second read, never as fixed', async () => {
+    ws.sims.polarity.seed('virustotal', '7', ['admin']);
+    // Polarity's documented answer to the POST (204), without the change behind it.
+    ws.sims.polarity.injectFault({ kind: 'status', status: 204, method: 'POST', pathIncludes: '/api/integrations/virustotal/permissions', count: 5 });
+    const run = await drift(['--fix', '--json']);
+    ws.sims.polarity.clearFaults();
+    const analysts = run.json!.grants.find((g) => g.construct === 'e2e/analysts')!;
+    expect(run.json!.repairs.find((r) => r.identity.groupId === '7')).toMatchObject({ action: 'fix', outcome: 'done' });
+    expect(analysts.status).toBe('changed');
+    expect(analysts.fixed).toBeUndefined();
+    expect(analysts.detail).toContain('A repair was made, yet the vendor still differs.');
+    expect(run.json!.summary.fixed).toBe(0);
+    expect(run.code).toBe(2);
+    expect((await drift(['--fix'])).code).toBe(0);
+    expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 5: ['read'], 7: ['read'] }, shodan: { 1: ['read'] } });
+  });
+
   test('--prune removes nothing without a terminal and without --yes; with --yes it removes what no construct declares', async () => {
     const refused = await drift(['--prune']);
     expect(refused.code).toBe(1);
