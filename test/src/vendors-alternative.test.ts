@@ -2,11 +2,11 @@
  * The vendor clients against the simulators' alternative mode: the other reading of each answer the vendors leave
  * undocumented. A client must reach the same verdicts under both readings.
  */
-import { DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, VendorName } from '../../src/contract';
-import { Task, runTask } from '../../src/handler';
+import { DEFAULT_CONNECTIONS, VendorName } from '../../src/contract';
+import { runTask } from '../../src/handler';
+import { FAST_HTTP as http_, grantTask as task } from './grant-task';
 import { Simulators, startSimulators } from '../../src/simulators';
 
-const http_ = { ...DEFAULT_HTTP_SETTINGS, baseBackoffMs: 1, requestTimeoutMs: 2000, maxRetries: 1 };
 let sims: Simulators;
 beforeAll(async () => { sims = await startSimulators({}, { alternative: true }); });
 afterAll(async () => { await sims.stop(); });
@@ -14,10 +14,6 @@ beforeEach(() => {
   for (const s of [sims.polarity, sims.britive, sims.kore, sims.polytomic]) { s.reset(); s.clearFaults(); s.requests.length = 0; }
 });
 
-const task = (vendor: VendorName, operation: 'apply' | 'revoke', resource: object): Task => ({
-  operation, vendor, path: 'test/grant', address: `terraform_data.${vendor}_${operation}["k"]`, removalPolicy: 'destroy',
-  connection: DEFAULT_CONNECTIONS[vendor], http: http_, resource: resource as Record<string, unknown>,
-});
 const run = (vendor: VendorName, op: 'apply' | 'revoke', resource: object) => runTask(task(vendor, op, resource), sims.env, []);
 const statuses = (sim: { requests: Array<{ method: string; status: unknown }> }) => sim.requests.map((r) => `${r.method} ${r.status}`);
 

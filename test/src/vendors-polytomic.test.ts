@@ -3,13 +3,13 @@
  * says: a key's first answer (a 500 included) is every later answer for it, a key in flight answers 409, and GET and
  * DELETE carry none. Also two runs creating the same policy name at once.
  */
-import { DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS } from '../../src/contract';
-import { Task, runTask } from '../../src/handler';
+import { DEFAULT_CONNECTIONS } from '../../src/contract';
+import { runTask } from '../../src/handler';
+import { FAST_HTTP as http_, grantTask } from './grant-task';
 import { POLYTOMIC_SIM_ROLES, Simulators, startSimulators } from '../../src/simulators';
 import { polytomic } from '../../src/vendors/polytomic';
 import { openSession } from '../../src/vendors/session';
 
-const http_ = { ...DEFAULT_HTTP_SETTINGS, baseBackoffMs: 1, requestTimeoutMs: 2000, maxRetries: 1 };
 let sims: Simulators;
 beforeAll(async () => { sims = await startSimulators(); });
 afterAll(async () => { await sims.stop(); });
@@ -17,11 +17,7 @@ beforeEach(() => { sims.polytomic.reset(); sims.polytomic.clearFaults(); sims.po
 
 const [roleA, roleB] = POLYTOMIC_SIM_ROLES;
 const policy = { name: 'Ops', organizationId: null, policyActions: [{ action: 'read', roleIds: [roleA] }] };
-const task = (operation: 'apply' | 'revoke', resource: object, settings = http_): Task => ({
-  operation, vendor: 'polytomic', path: 'test/grant', address: `terraform_data.polytomic_${operation}["k"]`, removalPolicy: 'destroy',
-  connection: DEFAULT_CONNECTIONS.polytomic, http: settings, resource: resource as Record<string, unknown>,
-});
-const run = (op: 'apply' | 'revoke', resource: object = policy, settings = http_) => runTask(task(op, resource, settings), sims.env, []);
+const run = (op: 'apply' | 'revoke', resource: object = policy, settings = http_) => runTask(grantTask('polytomic', op, resource, settings), sims.env, []);
 const keyOf = (method: string) => sims.polytomic.calls({ method }).map((r) => sims.polytomic.requestHeaders(r)!['idempotency-key']);
 const polytomicError = (status: number) => ({ key: 'internal', message: 'internal error', metadata: {}, status });
 /** Every policy named `name` the vendor holds (the snapshot keys by name, so it would hide a duplicate). */
@@ -130,7 +126,7 @@ describe('when the create or its clean-up goes wrong', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const env = { ...sims.env, POLYTOMIC_DEPLOYMENT_URL: `http://127.0.0.1:${(server.address() as import('net').AddressInfo).port}` };
-    const line = await runTask(task('apply', policy), env, []).finally(() => new Promise((r) => server.close(r)));
+    const line = await runTask(grantTask('polytomic', 'apply', policy), env, []).finally(() => new Promise((r) => server.close(r)));
     expect(line).toBe('polytomic: created policy "Ops" with id 11111111-2222-4333-8444-555555555555 (found in the policy list after HTTP 500 to the create)');
   });
 

@@ -5,11 +5,11 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { SignJWT } from 'jose';
-import { DEFAULT_CONNECTIONS, DEFAULT_HTTP_SETTINGS, VendorName } from '../../src/contract';
-import { Task, runTask } from '../../src/handler';
+import { DEFAULT_CONNECTIONS, VendorName } from '../../src/contract';
+import { runTask } from '../../src/handler';
+import { FAST_HTTP as http_, grantTask as task } from './grant-task';
 import { Simulators, startSimulators, POLYTOMIC_SIM_ROLES } from '../../src/simulators';
 
-const http_ = { ...DEFAULT_HTTP_SETTINGS, baseBackoffMs: 1, requestTimeoutMs: 2000, maxRetries: 1 };
 let sims: Simulators;
 beforeAll(async () => { sims = await startSimulators(); });
 afterAll(async () => { await sims.stop(); });
@@ -17,10 +17,6 @@ beforeEach(() => {
   for (const s of [sims.polarity, sims.britive, sims.kore, sims.polytomic]) { s.reset(); s.clearFaults(); s.requests.length = 0; }
 });
 
-const task = (vendor: VendorName, operation: 'apply' | 'revoke', resource: object): Task => ({
-  operation, vendor, path: 'test/grant', address: `terraform_data.${vendor}_${operation}["k"]`, removalPolicy: 'destroy',
-  connection: DEFAULT_CONNECTIONS[vendor], http: http_, resource: resource as Record<string, unknown>,
-});
 const run = (vendor: VendorName, op: 'apply' | 'revoke', resource: object, env: NodeJS.ProcessEnv = sims.env) => runTask(task(vendor, op, resource), env, []);
 /** The simulator's URL with a path no vendor route has: what a wrong base URL or a proxy prefix looks like. */
 const wrongPath = (name: string, url: string) => ({ ...sims.env, [name]: `${url}/wrong` });
