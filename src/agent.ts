@@ -15,6 +15,7 @@ import * as http from 'http';
 import * as path from 'path';
 import { environmentSecrets } from './errors';
 import { TERRAFORM_PID_ENV } from './forget';
+import { shareConnections } from './http';
 import type { Outcome } from './handler';
 
 /** The handler's first argument that makes it the agent: `lifecycle-handler.cjs agent <run directory> <terraform pid>`. */
@@ -75,6 +76,9 @@ export function serveAgent(args: string[], env: NodeJS.ProcessEnv, run: RunOpera
     return Promise.resolve(1);
   }
   const started = startTime(terraformPid);
+  // Every grant of the run goes through this process: they share connections to each vendor, and one 429 budget per
+  // vendor host (src/http.ts, RatePacing).
+  shareConnections();
   // The agent's parent is the provisioner that started it, not terraform: messages that name the command ask this.
   const runEnv = { ...env, [TERRAFORM_PID_ENV]: String(terraformPid) };
   const secrets = environmentSecrets(env);

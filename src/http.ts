@@ -68,6 +68,49 @@ export interface HttpClientOptions {
   readonly progress?: (line: string) => void;
   /** Read for SAAS_PERMISSIONS_MAX_RESPONSE_BYTES and SAAS_PERMISSIONS_ALLOW_HTTP. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** Who else waits when a vendor answers 429. @default this process's pacing (a fresh one when `now` is given) */
+  readonly pacing?: RatePacing;
+}
+
+/**
+ * One rate-limit budget per vendor host in a process: when a host answers 429, every request of this process to that
+ * host waits until the answer's Retry-After (or backoff) has passed, not only the one that was refused. In the
+ * per-run agent this makes every grant of that vendor slow down together instead of each finding the limit alone.
+ */
+export class RatePacing {
+  private readonly until = new Map<string, number>();
+  /** Every request to `origin` waits until `at` (a later hold wins). */
+  hold(origin: string, at: number): void {
+    if (at > (this.until.get(origin) ?? 0)) this.until.set(origin, at);
+  }
+  /** How long a request to `origin` must still wait at `now`; a hold no later than `waited` (its own) is served. */
+  waitFor(origin: string, now: number, waited = 0): number {
+    const at = this.until.get(origin);
+    if (at === undefined || at <= waited) return 0;
+    if (at <= now) this.until.delete(origin);
+    return Math.max(0, at - now);
+  }
+}
+const processPacing = new RatePacing();
+
+/**
+ * Keep-alive connections shared by every call of the process, switched on by the per-run agent (src/agent.ts): its
+ * grants then reuse connections (and TLS sessions) to a vendor instead of opening one each. A handler that makes one
+ * call and exits has nothing to share and keeps node-fetch's default (a connection per call).
+ */
+let sharedAgents: { http?: Agent; https?: Agent } | undefined;
+export function shareConnections(): void {
+  sharedAgents ??= {};
+}
+/** Idle shared connections close after this, well before common servers' keep-alive timeouts (Node 5 s, nginx 75 s). */
+const SHARED_IDLE_MS = 2000;
+function sharedAgentFor(url: string): Agent | undefined {
+  if (!sharedAgents) return undefined;
+  const secure = url.startsWith('https:');
+  const key = secure ? 'https' : 'http';
+  // Loaded on first use: an http:// run never loads https (and with it tls and crypto).
+  const module = (secure ? require('https') : require('http')) as typeof import('http');
+  return (sharedAgents[key] ??= new module.Agent({ keepAlive: true, timeout: SHARED_IDLE_MS, scheduling: 'lifo' }));
 }
 
 /** A retry wait this long gets a progress line; shorter ones only when the request has been silent for PROGRESS_SILENCE_MS. */
@@ -122,6 +165,15 @@ function proxyAgentFor(url: string): Agent | undefined {
   return new HttpProxyAgent(proxy);
 }
 
+/** `https://host:port` of a URL; the URL itself when it does not parse (the attempt then says why). */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
 class RetryableFailure extends Error {
   constructor(readonly final: Error, readonly retryAfterMs?: number) {
     super(final.message);
@@ -131,6 +183,10 @@ class RetryableFailure extends Error {
 /** Resolves after `ms`, or at once when the signal aborts (the caller then checks the signal). */
 function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);
@@ -151,6 +207,8 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
   // Vendor text goes into messages that reach a terminal: no control or bidi character survives as it is.
   const vendorText = (text: string) => terminalText(redactAndTruncate(text, options.secrets ?? []));
   const progress = options.progress ?? ((line: string) => { process.stderr.write(`${line}\n`); });
+  // A test's clock is not the process's: its holds must not reach clients on the real clock.
+  const pacing = options.pacing ?? (options.now ? new RatePacing() : processPacing);
 
   function stopIfCancelled(request: HttpRequest): void {
     if (signal?.aborted) {
@@ -193,7 +251,7 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
         headers: { accept: 'application/json', ...request.headers },
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
         signal: controller.signal as never,
-        agent: proxyAgentFor(url),
+        agent: proxyAgentFor(url) ?? sharedAgentFor(url),
         // A redirect is never the API's answer: following it would send the credentials elsewhere.
         redirect: 'manual',
       });
@@ -262,7 +320,23 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
   return async function request(req: HttpRequest): Promise<HttpResponse> {
     // A 429 is the vendor pacing us, not a failure: it is bounded by the run's deadline, not by maxRetries.
     let lastHeard = now();
+    const origin = originOf(req.url);
+    // The hold this request set itself and has just waited out.
+    let ownHold = 0;
     for (let retries = 0, attempts = 1; ; attempts++) {
+      // Another request to this host was told to wait: this one waits too (plus jitter, so the waiters do not all
+      // return in the same instant), within the deadline; the attempt then says what the vendor answers.
+      stopIfCancelled(req);
+      const held = pacing.waitFor(origin, now(), ownHold);
+      if (held > 0) {
+        const wait = Math.min(held + backoffDelay(0, settings), Math.max(0, deadline - now()));
+        if (wait >= PROGRESS_MIN_DELAY_MS || now() - lastHeard >= PROGRESS_SILENCE_MS) {
+          lastHeard = now();
+          progress(terminalText(redact(`${req.context.vendor}: waiting ${(wait / 1000).toFixed(1)} s before ${req.method} ${printableUrl(req.url)}: the vendor answered 429 to another request of this run (${req.context.operation})`, options.secrets ?? [])));
+        }
+        await sleep(wait);
+        stopIfCancelled(req);
+      }
       try {
         return await attempt(req);
       } catch (error) {
@@ -279,6 +353,10 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
           throw error.final;
         }
         if (!rateLimited) retries++;
+        else {
+          ownHold = now() + delay;
+          pacing.hold(origin, ownHold);
+        }
         if (delay >= PROGRESS_MIN_DELAY_MS || now() - lastHeard >= PROGRESS_SILENCE_MS) {
           lastHeard = now();
           progress(retryLine(req, error.final, attempts, delay));

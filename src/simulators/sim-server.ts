@@ -50,6 +50,8 @@ export interface RequestRecord {
   readonly fault?: string;
   /** The request body as sent, so tests can see what a call asked for. */
   readonly body: string;
+  /** When it arrived (ms since the epoch), so tests can see how calls were paced. */
+  readonly at: number;
 }
 
 export interface RateLimit {
@@ -201,6 +203,7 @@ export abstract class SimulatorServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
+    const arrived = Date.now();
     const url = new URL(req.url ?? '/', 'http://sim');
     let body: unknown;
     if (rawBody.length > 0) {
@@ -216,7 +219,7 @@ export abstract class SimulatorServer {
     let recorded = false;
     const record = (status: RequestRecord['status']) => {
       if (recorded) return;
-      const entry: RequestRecord = { method: simReq.method, path: simReq.path + url.search, status, fault: fault?.kind, body: rawBody };
+      const entry: RequestRecord = { method: simReq.method, path: simReq.path + url.search, status, fault: fault?.kind, body: rawBody, at: arrived };
       this.headersByRecord.set(entry, req.headers);
       this.requests.push(entry);
       recorded = true;

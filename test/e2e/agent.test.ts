@@ -59,4 +59,21 @@ describe('grants handed to one agent per run', () => {
     expect(again.output).toContain('late@example.com');
     expect(ws.sims.kore.snapshot()).toEqual({ 'st-search/fc-drive/eng@example.com': ['late@example.com'] });
   });
+  test('one 429 budget per vendor: a Retry-After told to one grant holds every grant of the run (each alone without the agent)', async () => {
+    // 30 grants at parallelism 10: grants start while the first one waits out its 429 with Retry-After 3.
+    const britive = Array.from({ length: 30 }, (_, i) => ({ id: `r${i}`, profileId: 'pap-oncall', permissionName: `Paced${i}`, permissionType: 'role' }));
+    ws.sims.britive.requests.length = 0;
+    ws.sims.britive.injectFault({ kind: 'status', status: 429, retryAfter: '3', count: 1 });
+    const spec = buildStack({ britive, providerProps: { nodeCommand } });
+    await ws.apply(spec);
+    expect((ws.sims.britive.snapshot() as Record<string, string[]>)['pap-oncall']).toHaveLength(30);
+    const records = ws.sims.britive.requests;
+    const limited = records.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(1);
+    // Requests already on their way when the 429 was sent arrive within a few ms; none may start inside the hold.
+    const during = records.filter((r) => r.at > limited[0].at + 300 && r.at < limited[0].at + 2700);
+    if (AGENT_MODE === 'on') expect(during).toEqual([]);
+    else expect(during.length).toBeGreaterThan(0);
+    await ws.destroy();
+  });
 });

@@ -2,7 +2,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { DEFAULT_HTTP_SETTINGS, HttpSettings } from '../../src/contract';
 import { CancelledError, HttpError, NetworkError, TimeoutError, UnexpectedAnswerError } from '../../src/errors';
-import { backoffDelay, createHttpClient, parseRetryAfter } from '../../src/http';
+import { RatePacing, backoffDelay, createHttpClient, parseRetryAfter } from '../../src/http';
 
 type Scripted = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number };
 
@@ -97,6 +97,37 @@ describe('createHttpClient', () => {
     expect(sleeps[0]).toBeGreaterThanOrEqual(2000);
     expect(sleeps[0]).toBeLessThan(2100);
     await server.close();
+  });
+
+  test('one 429 budget per host: a 429 to one request holds every request of the process to that host', async () => {
+    // Two grants' clients on one clock, as in the per-run agent: the first is told to wait 3 s.
+    let clock = 1_000_000;
+    const pacing = new RatePacing();
+    const sleeps: Record<string, number[]> = { first: [], second: [], other: [] };
+    const progress: string[] = [];
+    const make = (name: string) => createHttpClient({
+      settings: { ...DEFAULT_HTTP_SETTINGS, baseBackoffMs: 100 }, readError, env: {}, pacing, now: () => clock,
+      progress: (line) => progress.push(line),
+      sleep: async (ms) => { sleeps[name].push(ms); clock += ms; },
+    });
+    const limited = await scriptedServer([{ status: 429, headers: { 'Retry-After': '3' } }, { status: 200, body: '{}' }]);
+    const elsewhere = await scriptedServer([{ status: 200, body: '{}' }]);
+    await make('first')({ method: 'GET', url: limited.url, success: JSON_BODY, context });
+    expect(sleeps.first).toHaveLength(1);
+    // Sent 2 s before the hold runs out (the clock is rewound): it waits those 2 s (plus jitter), without a 429 of its own.
+    clock -= 2000;
+    await make('second')({ method: 'GET', url: limited.url, success: JSON_BODY, context });
+    expect(sleeps.second).toHaveLength(1);
+    expect(sleeps.second[0]).toBeGreaterThanOrEqual(2000);
+    expect(sleeps.second[0]).toBeLessThan(2100);
+    expect(limited.requests()).toBe(3);
+    expect(progress.some((l) => l.includes('the vendor answered 429 to another request of this run'))).toBe(true);
+    // Another host is not held.
+    clock -= 2000;
+    await make('other')({ method: 'GET', url: elsewhere.url, success: JSON_BODY, context });
+    expect(sleeps.other).toHaveLength(0);
+    await limited.close();
+    await elsewhere.close();
   });
 
   test('429s do not use up maxRetries; other failures do', async () => {
