@@ -18,7 +18,7 @@
  */
 import { Construct } from 'constructs';
 import {
-  ADDRESS_ENV, CONTRACT_VERSION, HANDLER_PATH_ENV, MANIFEST_KEY, NODE_COMMAND_ENV, PAYLOAD_ENV, PROVIDERS_ENV, VENDORS, VendorName, instanceKey,
+  ADDRESS_ENV, CONTRACT_VERSION, HANDLER_PATH_ENV, MANIFEST_KEY, NODE_COMMAND_ENV, PAYLOAD_ENV, PROVIDERS_ENV, VENDORS, VendorName, applyTrigger, instanceKey,
 } from '../src/contract';
 import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack, Token } from './core';
 import { handlerAsset, handlerScriptAsset } from './handler-asset';
@@ -26,17 +26,17 @@ import { checkConflicts } from './conflicts';
 import { requireTerraformForExpiry, unexpired } from './expiry';
 import { PermissionInstance, PermissionSource, providersOf, sourcesOf } from './registry';
 import { stackDependencies, stackProviderSettings } from './stack-wide';
-import { expressionOf, hclKeyPart, hclString, jsonTemplate, templateText } from './terraform-text';
+import { expressionOf, hclKeyPart, hclString, jsonTemplate, templateLiteral, templateText } from './terraform-text';
 import type { SaasPermissionsProvider } from './permissions-provider';
 
 export type ResourceType = 'terraform_data' | 'null_resource';
 
 /**
- * One instance in a vendor's locals map; only `identity`, `resource` and `stored` reach state. `expires` (RFC 3339,
+ * One instance in a vendor's locals map; only `identity`, `trigger` and `stored` reach state. `expires` (RFC 3339,
  * or "" for none) is there only when a grant of the vendor expires.
  */
 interface InstanceValue {
-  apply: string; identity: string; resource: string; stored: string; path: string; provider: string; conflict: string; expires?: string;
+  apply: string; identity: string; trigger: string; stored: string; path: string; provider: string; conflict: string; expires?: string;
 }
 
 const ID = 'SaasPermissions';
@@ -214,11 +214,12 @@ export class PermissionBlocks extends Construct {
     apply.addOverride('lifecycle', lifecycle);
     if (nullResource) {
       // Re-granted after a change of what is stored replaced (and so revoked) the grant; ordered after that revoke.
-      apply.addOverride('triggers', { resource: '${each.value.resource}', stored: '${each.value.stored}' });
+      apply.addOverride('triggers', { resource: '${each.value.trigger}', stored: '${each.value.stored}' });
       apply.addOverride('depends_on', dependsOn([`${type}.${vendor}_revoke`]));
     } else {
-      // The apply instance stores only what triggers it; its create-time provisioner reads the payload from each.value.
-      apply.addOverride('triggers_replace', '${each.value.resource}');
+      // The apply instance stores only what triggers it (the construct path and the resource, see applyTrigger); its
+      // create-time provisioner reads the payload from each.value.
+      apply.addOverride('triggers_replace', '${each.value.trigger}');
     }
     if (!nullResource) apply.addOverride('depends_on', dependsOn([]));
     apply.addOverride('provisioner', [provisioner('apply', '${each.value.apply}')]);
@@ -283,7 +284,7 @@ export class PermissionBlocks extends Construct {
     return {
       apply: jsonTemplate({ v: CONTRACT_VERSION, vendor, path: instance.path, http: settings.http, connection: settings.connection, resource }),
       identity: jsonTemplate(provider._identity(resource)),
-      resource: jsonTemplate(resource),
+      trigger: applyTrigger(templateLiteral(instance.path), jsonTemplate(resource)),
       stored: jsonTemplate({ path: instance.path, ...(instance.removalPolicy === 'retain' ? { removal: 'retain' } : {}), ...expiry, ...provider._stored() }),
       path: instance.path,
       provider: provider.providerId,

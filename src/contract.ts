@@ -249,6 +249,26 @@ export function splitInstanceKey(vendor: VendorName, key: string): { providerId:
   return at < 0 ? { providerId: vendor, grantKey: key } : { providerId: key.slice(0, at), grantKey: key.slice(at + PROVIDER_KEY_SEPARATOR.length) };
 }
 
+/**
+ * The apply instance's trigger (`triggers_replace`, or `triggers.resource` of null_resource): the construct path on a
+ * line of its own, then the resource as JSON. A plan prints a string with a line break as a heredoc, so a reviewer
+ * reads which construct a change belongs to next to what changes, for creates, changes and removals alike. A
+ * rename replaces the apply instance, which re-applies the grant once (idempotent); the revoke instance is untouched.
+ * State written by 0.2.0 holds the JSON alone.
+ */
+export const TRIGGER_PATH_PREFIX = 'construct ';
+export function applyTrigger(path: string, resourceJson: string): string {
+  return `${TRIGGER_PATH_PREFIX}${path}\n${resourceJson}`;
+}
+export function parseApplyTrigger(text: string): { path?: string; resource: Record<string, unknown> } {
+  // The JSON never holds a raw line break, so the last one ends the path, whatever the path holds.
+  const cut = text.lastIndexOf('\n');
+  if (text.startsWith(TRIGGER_PATH_PREFIX) && cut > 0) {
+    return { path: text.slice(TRIGGER_PATH_PREFIX.length, cut), resource: JSON.parse(text.slice(cut + 1)) as Record<string, unknown> };
+  }
+  return { resource: JSON.parse(text) as Record<string, unknown> };
+}
+
 /** Reads a revoke instance's `input`: contract 3 JSON text, or what contract 2 stored (null, or "retain"). */
 export function parseStoredGrant(raw: unknown): StoredGrant {
   if (raw === null || raw === undefined || raw === '') return {};

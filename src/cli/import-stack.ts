@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { VENDORS, VendorName, normalizeText } from '../contract';
+import { VENDORS, VendorName, normalizeText, parseApplyTrigger } from '../contract';
 import { StackProvider, UsageError, findStackDir, readManifest } from './stack';
 import { VENDOR_VIEWS } from './vendors';
 import { Fields } from './vendors/view';
@@ -46,7 +46,7 @@ export function pickProvider(providers: readonly StackProvider[], vendor: Vendor
   return found;
 }
 
-interface InstanceValue { resource?: unknown; path?: unknown; provider?: unknown }
+interface InstanceValue { trigger?: unknown; path?: unknown; provider?: unknown }
 
 /** The instances of the vendor the synthesized code declares (both resource types), from the stack's locals. */
 function declaredInstances(config: { locals?: Record<string, unknown> }, vendor: VendorName): InstanceValue[] {
@@ -59,9 +59,9 @@ function declaredInstances(config: { locals?: Record<string, unknown> }, vendor:
 
 /** The resource of an instance, unless a part of it is only known at apply time (a template). */
 function literalResource(value: InstanceValue): Fields | undefined {
-  if (typeof value.resource !== 'string' || value.resource.includes('${')) return undefined;
+  if (typeof value.trigger !== 'string' || value.trigger.includes('${')) return undefined;
   try {
-    return JSON.parse(value.resource) as Fields;
+    return parseApplyTrigger(value.trigger).resource as Fields;
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  IDENTITY_FIELDS, MANIFEST_KEY, ProviderSettings, StoredGrant, VENDORS, VendorName, parseStoredGrant,
+  IDENTITY_FIELDS, MANIFEST_KEY, ProviderSettings, StoredGrant, VENDORS, VendorName, parseApplyTrigger, parseStoredGrant,
   splitInstanceKey,
 } from '../contract';
 import { RevokeSettings, revokeSettings } from '../stored-settings';
@@ -146,9 +146,10 @@ export function grantsFromState(resources: readonly StateResource[]): StateGrant
       const triggers = apply.type === 'null_resource' ? (apply.values.triggers as Record<string, string>)?.resource : apply.values.triggers_replace;
       const storedRaw = revoke && (revoke.type === 'null_resource' ? (revoke.values.triggers as Record<string, string>)?.stored : revoke.values.input);
       const stored = parseStoredGrant(storedRaw ?? null);
-      const resource = typeof triggers === 'string' ? JSON.parse(triggers) as Record<string, unknown> : identityResource(vendor, revoke);
+      const trigger = typeof triggers === 'string' ? parseApplyTrigger(triggers) : { resource: identityResource(vendor, revoke) };
       grants.push({
-        vendor, key, providerId: splitInstanceKey(vendor, key).providerId, address: apply.address, path: stored.path ?? null, resource, stored,
+        vendor, key, providerId: splitInstanceKey(vendor, key).providerId, address: apply.address, path: trigger.path ?? stored.path ?? null,
+        resource: trigger.resource, stored,
         tainted: apply.tainted === true,
       });
     }

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, DataResource, TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
 import { PolarityIntegrationPermission, PolarityProvider, KoreEntityUsers, KoreProvider } from '../../constructs';
+import { parseApplyTrigger } from '../../src/contract';
 
 function synthJson(build: (stack: TerraformStack) => void): any {
   const stack = new TerraformStack(Testing.app(), 'test');
@@ -23,8 +24,9 @@ describe('synthesized blocks', () => {
     "identity": "["virustotal","7"]",
     "path": "test/analysts",
     "provider": "polarity",
-    "resource": "{"integrationId":"virustotal","groupId":"7","permissions":["read","admin"]}",
     "stored": "{"path":"test/analysts","connection":{"url":"https://polarity.example.com","urlEnv":"POLARITY_URL","tokenEnv":"POLARITY_TOKEN"}}",
+    "trigger": "construct test/analysts
+{"integrationId":"virustotal","groupId":"7","permissions":["read","admin"]}",
   },
 }
 `);
@@ -44,7 +46,8 @@ describe('synthesized blocks', () => {
         SAAS_PERMISSIONS_NODE: 'node',
       },
     });
-    expect(apply.triggers_replace).toBe('${each.value.resource}');
+    // The construct path on a line of its own, then the resource: a plan prints it as a heredoc (README, Reading a plan).
+    expect(apply.triggers_replace).toBe('${each.value.trigger}');
     expect(apply.input).toBeUndefined();
     expect(apply.depends_on).toBeUndefined();
     expect(apply.provisioner[0]['local-exec']).toMatchObject({ command: 'apply', environment: { SAAS_PERMISSIONS_PAYLOAD: '${each.value.apply}' } });
@@ -159,7 +162,7 @@ describe('synthesized blocks', () => {
     expect(revoke.triggers).toEqual({ identity: '${each.value.identity}', stored: '${each.value.stored}' });
     expect(revoke.provisioner[0]['local-exec'].environment.SAAS_PERMISSIONS_PAYLOAD).toContain('"stored":${jsonencode(self.triggers.stored)},"identity":${self.triggers.identity}}');
     const apply = tf.resource.null_resource.polarity_apply;
-    expect(apply.triggers).toEqual({ resource: '${each.value.resource}', stored: '${each.value.stored}' });
+    expect(apply.triggers).toEqual({ resource: '${each.value.trigger}', stored: '${each.value.stored}' });
     // A change of what is stored replaces both objects; the re-grant must come after the revoke.
     expect(apply.depends_on).toEqual(['null_resource.polarity_revoke']);
     // The terraform_data blocks stay, empty: other providers of the stack may use them.
@@ -188,8 +191,23 @@ describe('synthesized blocks', () => {
       new PolarityProvider(s, 'polarity');
       new PolarityIntegrationPermission(s, 'g', { integrationId: 'odd-${x}-%{y}', groupId: group.getStringAttribute('output'), permissions: ['read'] });
     });
-    const [entry] = Object.values(tf.locals.polarity_instances) as Array<{ resource: string }>;
-    expect(entry.resource).toBe('{"integrationId":"odd-$${x}-%%{y}","groupId":${jsonencode(terraform_data.group.output)},"permissions":["read"]}');
+    const [entry] = Object.values(tf.locals.polarity_instances) as Array<{ trigger: string }>;
+    expect(entry.trigger).toBe('construct test/g\n{"integrationId":"odd-$${x}-%%{y}","groupId":${jsonencode(terraform_data.group.output)},"permissions":["read"]}');
+  });
+
+  test('template syntax in a construct path is escaped in the trigger, and the path reads back whole', () => {
+    const tf = synthJson((s) => {
+      new PolarityProvider(s, 'polarity');
+      new PolarityIntegrationPermission(s, 'odd-${x}-%{y}', { integrationId: 'virustotal', groupId: '3', permissions: ['read'] });
+    });
+    const [entry] = Object.values(tf.locals.polarity_instances) as Array<{ trigger: string }>;
+    expect(entry.trigger).toBe('construct test/odd-$${x}-%%{y}\n{"integrationId":"virustotal","groupId":"3","permissions":["read"]}');
+    // What Terraform stores once it has read the template: the path as written.
+    expect(parseApplyTrigger(entry.trigger.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'))).toEqual({
+      path: 'test/odd-${x}-%{y}', resource: { integrationId: 'virustotal', groupId: '3', permissions: ['read'] },
+    });
+    // State written by 0.2.0: the JSON alone.
+    expect(parseApplyTrigger('{"integrationId":"virustotal","groupId":"3","permissions":["read"]}')).toEqual({ resource: { integrationId: 'virustotal', groupId: '3', permissions: ['read'] } });
   });
 
   test('credentials in the synthesizing environment never reach the JSON', () => {

@@ -20,6 +20,14 @@ const BASE: StackSpec = {
   polytomic: [{ id: 'ops', name: 'Sync operators', policyActions: [{ action: 'read', roleIds: [ROLE_A] }] }],
 };
 
+/** Step 2's stack: permissions, users and actions changed, identities kept. */
+const CHANGED: StackSpec = {
+  ...BASE,
+  polarity: [{ ...BASE.polarity![0], permissions: ['read', 'admin'] }, BASE.polarity![1]],
+  kore: [{ id: 'eng', entityId: 'eng@example.com', users: ['bo@example.com', 'cy@example.com'] }],
+  polytomic: [{ id: 'ops', name: 'Sync operators', policyActions: [{ action: 'read', roleIds: [ROLE_A, ROLE_B] }, { action: 'trigger', roleIds: [ROLE_B] }] }],
+};
+
 describe('lifecycle with real terraform', () => {
   let ws: E2eWorkspace;
   beforeAll(async () => { ws = await E2eWorkspace.create(); });
@@ -46,12 +54,9 @@ describe('lifecycle with real terraform', () => {
   test('2. change without a gap: permissions and actions update in place, Kore touches only the difference', async () => {
     const policyId = (ws.sims.polytomic.snapshot() as Record<string, { id: string }>)['Sync operators'].id;
     ws.clearRequestLogs();
-    await ws.apply(buildStack({
-      ...BASE,
-      polarity: [{ ...BASE.polarity![0], permissions: ['read', 'admin'] }, BASE.polarity![1]],
-      kore: [{ id: 'eng', entityId: 'eng@example.com', users: ['bo@example.com', 'cy@example.com'] }],
-      polytomic: [{ id: 'ops', name: 'Sync operators', policyActions: [{ action: 'read', roleIds: [ROLE_A, ROLE_B] }, { action: 'trigger', roleIds: [ROLE_B] }] }],
-    }));
+    const run = await ws.apply(buildStack(CHANGED));
+    // The plan names the construct next to what changes (README, Reading a plan of this library).
+    expect(run.output).toMatch(/# terraform_data\.polarity_apply\["virustotal\/7"\] must be replaced[\s\S]*?triggers_replace = <<-EOT\n\s+construct e2e\/analysts\n\s+- \{"integrationId":"virustotal","groupId":"7","permissions":\["read"\]\}\n\s+\+ \{"integrationId":"virustotal","groupId":"7","permissions":\["read","admin"\]\}/);
     expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['admin', 'read'] }, shodan: { 1: ['read'] } });
     expect(ws.sims.polarity.calls({ method: 'DELETE' })).toEqual([]);
     expect(ws.sims.polarity.calls({ method: 'POST' })).toHaveLength(1);
@@ -63,6 +68,20 @@ describe('lifecycle with real terraform', () => {
     const koreChanges = ws.sims.kore.requests.map((r) => `${r.method} ${r.body}`).sort();
     expect(koreChanges).toEqual(['DELETE {"userList":["ana@example.com"]}', 'PUT {"userList":["cy@example.com"]}']);
     expect(ws.sims.britive.requests).toEqual([]);
+  });
+
+  test('renaming a construct re-applies its grant once and revokes nothing; the plan shows the old and new path', async () => {
+    const renamed = { ...CHANGED, polarity: [{ ...CHANGED.polarity![0], id: 'analysts-renamed' }, CHANGED.polarity![1]] };
+    ws.clearRequestLogs();
+    const run = await ws.apply(buildStack(renamed));
+    expect(run.output).toMatch(/- construct e2e\/analysts\n\s+\+ construct e2e\/analysts-renamed/);
+    expect(ws.sims.polarity.calls({ method: 'DELETE' })).toEqual([]);
+    expect(ws.sims.polarity.calls({ method: 'POST' })).toHaveLength(1);
+    expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['admin', 'read'] }, shodan: { 1: ['read'] } });
+    expect([...ws.sims.britive.requests, ...ws.sims.kore.requests, ...ws.sims.polytomic.requests]).toEqual([]);
+    // Back to the name the next steps use.
+    await ws.apply(buildStack(CHANGED));
+    expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['admin', 'read'] }, shodan: { 1: ['read'] } });
   });
 
   test('3. identity change: the old grant is revoked and the new one granted', async () => {

@@ -43,7 +43,7 @@ describe('upgrade from 0.1.0', () => {
   beforeAll(async () => { ws = await E2eWorkspace.create(); });
   afterAll(async () => { await ws.dispose(); });
 
-  test('the upgraded stack calls no vendor and moves every instance; removal and destroy then work', async () => {
+  test('the upgraded stack revokes nothing and moves every instance; removal and destroy then work', async () => {
     fs.cpSync(FIXTURE, ws.stackDir, { recursive: true });
     const config = JSON.parse(fs.readFileSync(path.join(ws.stackDir, 'cdk.tf.json'), 'utf8'));
     config.terraform.backend.local.path = ws.stateFile;
@@ -59,11 +59,17 @@ describe('upgrade from 0.1.0', () => {
 
     ws.clearRequestLogs();
     const upgrade = await ws.apply(current());
-    expect(ws.allRequests()).toEqual([]);
+    // Nothing is revoked: each apply instance is replaced once (its trigger gains the construct line), which
+    // re-applies its grant, idempotently; the vendors hold after it exactly what they held before (checked below).
+    expect(ws.allRequests().filter((r) => r.method === 'DELETE')).toEqual([]);
+    expect(upgrade.output).not.toMatch(/_revoke\[[^\]]*\]: Destroying/);
     expect(upgrade.output).toMatch(/terraform_data\.polarity_revoke\["polarity_eu\/\/shodan\/3"\] will be updated in-place\s+# \(moved from terraform_data\.polarity_eu_revoke\["shodan\/3"\]\)/);
-    expect(upgrade.output).toMatch(/terraform_data\.polarity_eu_apply\["shodan\/3"\] has moved to terraform_data\.polarity_apply\["polarity_eu\/\/shodan\/3"\]/);
-    // The revoke instances gain what contract 3 stores (the construct path) in place: nothing is created or destroyed.
-    expect(upgrade.output).toMatch(/Apply complete! Resources: 0 added, \d+ changed, 0 destroyed/);
+    expect(upgrade.output).toMatch(/terraform_data\.polarity_apply\["polarity_eu\/\/shodan\/3"\] must be replaced\s+# \(moved from terraform_data\.polarity_eu_apply\["shodan\/3"\]\)/);
+    // The revoke instances gain what contract 3 stores (the construct path) in place; only apply instances are
+    // replaced (as many added as destroyed).
+    const [, added, destroyed] = /Apply complete! Resources: (\d+) added, \d+ changed, (\d+) destroyed/.exec(upgrade.output) ?? [];
+    expect(Number(added)).toBeGreaterThan(0);
+    expect(destroyed).toBe(added);
     expect(ws.stateKeys('terraform_data', 'polarity_eu_revoke')).toEqual([]);
     expect(ws.stateKeys('terraform_data', 'polarity_revoke')).toEqual(['polarity_eu//shodan/3', 'polarity_eu//virustotal/1', 'virustotal/7']);
     expect({
