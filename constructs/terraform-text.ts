@@ -59,9 +59,14 @@ export function templateText(scope: Construct, text: string): string {
   return Token.isUnresolved(text) ? String(resolveExpression(scope, text)) : text;
 }
 
-/** Quotes JSON text (already safe for Terraform templates) as an HCL string literal inside an expression. */
+/** Quotes template text (JSON, or an apply trigger with its line break) as an HCL string literal inside an expression. */
 export function hclString(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+}
+
+/** Text as a Terraform template literal: `${` and `%{` escaped, nothing else changed. */
+export function templateLiteral(text: string): string {
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /**
@@ -70,11 +75,6 @@ export function hclString(text: string): string {
  * whatever it resolves to is valid JSON. One string per instance keeps every instance the same small type in plan
  * and state (an object per instance would give each its own type and store that type beside each value).
  */
-/** Text as a Terraform template literal: `${` and `%{` escaped, nothing else changed. */
-export function templateLiteral(text: string): string {
-  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
-}
-
 export function jsonTemplate(value: unknown): string {
   if (Token.isUnresolved(value)) return Token.asString(Fn.jsonencode(value));
   if (Array.isArray(value)) return `[${value.map(jsonTemplate).join(',')}]`;
