@@ -8,68 +8,77 @@
  * user+system CPU (GNU time) per variant.
  */
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
-import { buildMixedStack } from './bench-stack';
+import { addPolarityGroups, buildMixedStack, peerCommand, startPeerServer, writeFloorStack } from './bench-stack';
 import { startSimulators } from '../src/simulators';
-import { terraformEnv } from './terraform-env';
 import { runProcess } from './run-process';
+import { terraformEnv } from './terraform-env';
+
 const n = Number(process.argv[2] ?? 500);
 const variants = (process.argv[3] ?? 'product,ptrue,ptrue-noinput,true2,peer,true').split(',');
+const runs = Number(process.env.RUNS ?? 1);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'saas-bench-structure-'));
-(async () => {
+
+/** The synthesized product stack, changed as the variant says (`ptrue`, `-noinput`, `-rawpath`). */
+function writeProductVariant(source: string, dir: string, variant: string): void {
+  fs.cpSync(source, dir, { recursive: true });
+  const file = path.join(dir, 'cdk.tf.json');
+  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { resource: { terraform_data: Record<string, { input?: string; provisioner?: Array<Record<string, { interpreter: string[] }>> }> } };
+  for (const [name, block] of Object.entries(config.resource.terraform_data)) {
+    if (variant.startsWith('ptrue')) for (const p of block.provisioner ?? []) p['local-exec'].interpreter = ['true'];
+    if (variant.includes('noinput') && name.endsWith('_revoke')) delete block.input;
+    if (variant.includes('rawpath') && name.endsWith('_revoke')) block.input = '${each.value.path}';
+  }
+  fs.writeFileSync(file, JSON.stringify(config));
+}
+
+/** terraform apply or destroy under GNU time: wall time, and terraform's CPU with its provisioners' processes. */
+async function timed(dir: string, command: 'apply' | 'destroy', env: NodeJS.ProcessEnv): Promise<{ seconds: string; cpu: string }> {
+  const run = await runProcess('/usr/bin/time', ['-f', 'CPU %U %S', 'terraform', command, '-auto-approve', '-parallelism=10', '-no-color'], { cwd: dir, env });
+  if (run.code !== 0) throw new Error(`terraform ${command} in ${dir} failed:\n${run.output.slice(-3000)}`);
+  return { seconds: (run.ms / 1000).toFixed(2), cpu: run.output.match(/CPU (\S+) (\S+)/)?.slice(1).join('+') ?? '?' };
+}
+
+async function main(): Promise<void> {
   const sims = await startSimulators();
-  // The mixed stack grants to Polarity groups 1..N; the simulator knows only groups that exist.
-  for (let g = 21; g <= n; g++) sims.polarity.addGroup(String(g));
+  addPolarityGroups(sims.polarity, n);
+  const peer = await startPeerServer();
   const env = terraformEnv(sims.env);
-  const server = http.createServer((q, s) => { q.resume(); q.on('end', () => s.end('{"ok":true}')); });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const appDir = path.join(work, 'app'); fs.mkdirSync(appDir);
-  const app = new App({ outdir: path.join(appDir, 'out') });
-  const stack = new TerraformStack(app, 'bench');
-  new LocalBackend(stack, { path: 'terraform.tfstate' });
-  buildMixedStack(stack, n); app.synth();
-  const src = path.join(appDir, 'out', 'stacks', 'bench');
-  const dirs: Record<string, string> = {};
-  for (const v of variants) {
-    const d = path.join(work, v); dirs[v] = d;
-    if (v === 'true2') {
-      fs.mkdirSync(d);
-      const instances = Object.fromEntries(Array.from({ length: n }, (_, i) => [`grant-${i}`, { n: i }]));
-      const blk = (w?: string) => ({ for_each: '${local.instances}', input: '${each.value}', provisioner: [{ 'local-exec': { ...(w ? { when: w } : {}), interpreter: ['true'], command: 'x' } }] });
-      fs.writeFileSync(path.join(d, 'main.tf.json'), JSON.stringify({ locals: { instances }, resource: { terraform_data: { a: blk(), b: blk('destroy') } } }));
-      continue;
+  try {
+    const appDir = path.join(work, 'app');
+    fs.mkdirSync(appDir);
+    const app = new App({ outdir: path.join(appDir, 'out') });
+    const stack = new TerraformStack(app, 'bench');
+    new LocalBackend(stack, { path: 'terraform.tfstate' });
+    buildMixedStack(stack, n);
+    app.synth();
+    const source = path.join(appDir, 'out', 'stacks', 'bench');
+    const dirs = Object.fromEntries(variants.map((v) => [v, path.join(work, v)]));
+    for (const [variant, dir] of Object.entries(dirs)) {
+      if (variant === 'true2') writeFloorStack(dir, n, { interpreter: ['true'], twoBlocks: true });
+      else if (variant === 'true') writeFloorStack(dir, n, { interpreter: ['true'] });
+      else if (variant === 'peer') writeFloorStack(dir, n, { interpreter: ['sh', '-c'], command: peerCommand(peer.url, 'POST'), destroyCommand: peerCommand(peer.url, 'DELETE') });
+      else writeProductVariant(source, dir, variant);
+      const init = await runProcess('terraform', ['init', '-no-color'], { cwd: dir, env });
+      if (init.code !== 0) throw new Error(init.output);
     }
-    if (v === 'peer' || v === 'true') {
-      fs.mkdirSync(d);
-      const interp = v === 'true' ? ['true'] : ['sh', '-c'];
-      const c = (m: string) => v === 'true' ? 'x' : `curl -sS -f -o /dev/null -X ${m} -H 'content-type: application/json' --data '{"permissions":["read"]}' ${url}/grants`;
-      const instances = Object.fromEntries(Array.from({ length: n }, (_, i) => [`grant-${i}`, { n: i }]));
-      fs.writeFileSync(path.join(d, 'main.tf.json'), JSON.stringify({ locals: { instances }, resource: { terraform_data: { floor: { for_each: '${local.instances}', input: '${each.value}', provisioner: [{ 'local-exec': { interpreter: interp, command: c('POST') } }, { 'local-exec': { when: 'destroy', interpreter: interp, command: c('DELETE') } }] } } } }));
-      continue;
+    // Interleaved, so machine noise hits every variant alike.
+    for (let r = 0; r < runs; r++) {
+      for (const [variant, dir] of Object.entries(dirs)) {
+        const apply = await timed(dir, 'apply', env);
+        const state = path.join(dir, 'terraform.tfstate');
+        const size = fs.existsSync(state) ? fs.statSync(state).size : 0;
+        const destroy = await timed(dir, 'destroy', env);
+        process.stdout.write(`${variant.padEnd(16)} apply ${apply.seconds} s  destroy ${destroy.seconds} s  state ${(size / 1024).toFixed(0)} KB  tf-cpu apply ${apply.cpu} destroy ${destroy.cpu}\n`);
+      }
     }
-    fs.cpSync(src, d, { recursive: true });
-    const f = path.join(d, 'cdk.tf.json');
-    const j = JSON.parse(fs.readFileSync(f, 'utf8'));
-    for (const [name, block] of Object.entries<any>(j.resource.terraform_data)) {
-      if (v.startsWith('ptrue')) for (const p of block.provisioner ?? []) p['local-exec'].interpreter = ['true'];
-      if (v.includes('noinput') && name.endsWith('_revoke')) delete block.input;
-      if (v.includes('rawpath') && name.endsWith('_revoke')) block.input = '${each.value.path}';
-      if (v.includes('noenv')) for (const p of block.provisioner ?? []) p['local-exec'].environment = { A: 'x' };
-    }
-    fs.writeFileSync(f, JSON.stringify(j));
+  } finally {
+    await sims.stop();
+    peer.close();
+    fs.rmSync(work, { recursive: true, force: true });
   }
-  for (const d of Object.values(dirs)) { const r = await runProcess('terraform', ['init', '-no-color'], { cwd: d, env }); if (r.code) throw new Error(r.output); }
-  const runs = Number(process.env.RUNS ?? 1);
-  for (let r = 0; r < runs; r++) for (const [v, d] of Object.entries(dirs)) {
-    const a = await runProcess('/usr/bin/time', ['-f', 'CPU %U %S', 'terraform', 'apply', '-auto-approve', '-parallelism=10', '-no-color'], { cwd: d, env });
-    const size = fs.existsSync(path.join(d, 'terraform.tfstate')) ? fs.statSync(path.join(d, 'terraform.tfstate')).size : 0;
-    const b = await runProcess('/usr/bin/time', ['-f', 'CPU %U %S', 'terraform', 'destroy', '-auto-approve', '-parallelism=10', '-no-color'], { cwd: d, env });
-    if (a.code || b.code) console.log(v, 'FAILED', a.output.slice(-1500), b.output.slice(-1500));
-    console.log(`${v.padEnd(16)} apply ${(a.ms / 1000).toFixed(2)} s  destroy ${(b.ms / 1000).toFixed(2)} s  state ${(size / 1024).toFixed(0)} KB  tf-cpu apply ${a.output.match(/CPU (\S+) (\S+)/)?.slice(1).join('+')} destroy ${b.output.match(/CPU (\S+) (\S+)/)?.slice(1).join('+')}`);
-  }
-  await sims.stop(); server.close(); process.exit(0);
-})();
+}
+
+main().catch((error) => { process.stderr.write(`bench-structure failed: ${(error as Error).stack}\n`); process.exit(1); });

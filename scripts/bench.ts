@@ -11,7 +11,6 @@
  * Results go to stdout and between the result markers of BENCHMARKS.md.
  */
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { App, HttpBackend, LocalBackend, TerraformStack } from 'cdktf';
@@ -19,7 +18,7 @@ import { CONTRACT_VERSION, DEFAULT_CONNECTIONS, HANDLER_FILE_NAME, PAYLOAD_ENV, 
 import { POLYTOMIC_SIM_ROLES, PolaritySimulator, SIM_CREDENTIALS, startSimulators, Simulators } from '../src/simulators';
 import { makeTestCertificates } from '../src/simulators/certificates';
 import type { SaasProviderBaseProps } from '../constructs/permissions-provider';
-import { buildMixedStack } from './bench-stack';
+import { FloorStackOptions, addPolarityGroups, buildMixedStack, peerCommand, startPeerServer, writeFloorStack } from './bench-stack';
 import { runProcess } from './run-process';
 import { StateServer, startStateServer } from './state-server';
 import { terraformEnv } from './terraform-env';
@@ -46,17 +45,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'saas-bench-'));
 /** Where Terraform keeps state: a local file (cdktf's default), or a remote http backend as pipelines use. */
 type Backend = 'local' | 'http';
 let stateServer: StateServer;
-/** What the curl peer calls: answers every request 200 after reading it, as a vendor's simplest endpoint would. */
 let peerServer: { url: string; close: () => void };
-
-async function startPeerServer(): Promise<typeof peerServer> {
-  const server = http.createServer((request, response) => {
-    request.resume();
-    request.on('end', () => response.end('{"ok":true}'));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() };
-}
 const stateAddress = (dir: string) => `${stateServer.url}/${path.relative(work, dir)}`;
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
@@ -66,21 +55,6 @@ async function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): P
   const r = await runProcess('terraform', [...args, '-no-color', '-input=false'], { cwd: dir, env });
   if (r.code !== 0) throw new Error(`terraform ${args[0]} in ${dir} failed:\n${r.output.slice(-3000)}`);
   return r.ms;
-}
-
-/**
- * A stack of N terraform_data instances whose create and destroy provisioners run `interpreter` with `command` (or
- * `destroyCommand`): the floors, and the hand-written curl peer.
- */
-function writeFloorStack(dir: string, n: number, interpreter: string[], backend: Backend, command = 'floor', destroyCommand = command): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const instances = Object.fromEntries(Array.from({ length: n }, (_, i) => [`grant-${i}`, { n: i }]));
-  const provisioner = (when?: string) => ({ 'local-exec': { ...(when ? { when } : {}), interpreter, command: when ? destroyCommand : command } });
-  fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({
-    ...(backend === 'http' ? { terraform: { backend: { http: { address: stateAddress(dir) } } } } : {}),
-    locals: { instances },
-    resource: { terraform_data: { floor: { for_each: '${local.instances}', input: '${each.value}', provisioner: [provisioner(), provisioner('destroy')] } } },
-  }));
 }
 
 /** The product's stack. */
@@ -107,12 +81,12 @@ async function benchApply(sims: Simulators, n: number, backend: Backend): Promis
     true: path.join(work, `floor-true-${backend}-${n}`),
   };
   writeProductStack(path.join(work, `product-${backend}-${n}`), n, backend);
-  // The hand-written peer: one real HTTP POST per grant on create and one DELETE on destroy, with none of the
-  // product's guarantees (no validation, no confirmation, no retry, no redaction, no state of what was granted).
-  const peer = (method: string) => `curl -sS -f -o /dev/null -X ${method} -H 'content-type: application/json' --data '{"permissions":["read"]}' ${peerServer.url}/grants`;
-  writeFloorStack(dirs['curl peer'], n, ['sh', '-c'], backend, peer('POST'), peer('DELETE'));
-  writeFloorStack(dirs['node -e 0'], n, ['node', '-e', '0'], backend);
-  writeFloorStack(dirs.true, n, ['true'], backend);
+  const floor = (dir: string, options: Omit<FloorStackOptions, 'terraform'>) => writeFloorStack(dir, n, {
+    ...options, ...(backend === 'http' ? { terraform: { backend: { http: { address: stateAddress(dir) } } } } : {}),
+  });
+  floor(dirs['curl peer'], { interpreter: ['sh', '-c'], command: peerCommand(peerServer.url, 'POST'), destroyCommand: peerCommand(peerServer.url, 'DELETE') });
+  floor(dirs['node -e 0'], { interpreter: ['node', '-e', '0'] });
+  floor(dirs.true, { interpreter: ['true'] });
   for (const dir of new Set(Object.values(dirs))) await terraform(dir, ['init'], env);
   const times: Record<string, { apply: number[]; destroy: number[] }> = {};
   for (let r = 0; r < RUNS; r++) {
@@ -250,8 +224,7 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${tf}, parallelism ${PARALLELISM}, medians of ${RUNS} runs (handler: ${HANDLER_RUNS})`;
   process.stdout.write(`machine: ${machine}\n`);
   const sims = await startSimulators();
-  // The mixed stack grants to Polarity groups 1..N; the simulator, like the server, knows only groups that exist.
-  for (let group = 21; group <= Math.max(...SIZES, QUICK ? 0 : DRIFT_SIZE); group++) sims.polarity.addGroup(String(group));
+  addPolarityGroups(sims.polarity, Math.max(...SIZES, QUICK ? 0 : DRIFT_SIZE));
   stateServer = await startStateServer();
   peerServer = await startPeerServer();
   const lines: string[] = [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`, ''];
