@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runProcess } from '../../scripts/run-process';
 import { E2eWorkspace } from './harness';
+import type { SimulatorServer } from '../../src/simulators/sim-server';
 import { ROLE_A, ROLE_B, StackSpec, buildStack } from './stack-spec';
 
 jest.setTimeout(300_000);
@@ -29,6 +30,21 @@ const B: StackSpec = {
 };
 
 interface Doc { summary: Record<string, number>; grants: Array<{ status: string; vendor: string; prunable?: boolean; detail: string; fixed?: boolean }>; repairs: Array<{ action: string; outcome: string; detail: string }> }
+
+/**
+ * `drift --fix --json` from a checkout made before a deploy (its own copy of the synthesized stack, the same state),
+ * with its first read of `sim` held while `deploy` runs; resolves with drift's result.
+ */
+async function fixRacingDeploy(ws: E2eWorkspace, sim: SimulatorServer, deploy: () => Promise<unknown>): ReturnType<typeof drift> {
+  const old = path.join(ws.root, 'old-checkout');
+  fs.cpSync(ws.stackDir, old, { recursive: true });
+  sim.injectFault({ kind: 'delay', ms: 15_000, method: 'GET', count: 1 });
+  const running = drift(ws, ['--fix', '--json'], { stackDir: old });
+  while (!sim.requests.some((r) => r.status === 'delayed')) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 2000));
+  await deploy();
+  return running;
+}
 
 async function drift(ws: E2eWorkspace, args: string[], options: { cwd?: string; stackDir?: string } = {}): Promise<{ code: number; output: string; json?: Doc }> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CHECKPOINT_DISABLE: '1', ...ws.sims.env };
@@ -99,16 +115,9 @@ describe('drift repairs', () => {
     });
 
     test('a fix racing a deploy that removes the grant does not grant it again, nor report it fixed', async () => {
-      // drift runs from a checkout made before the deploy: its own copy of the synthesized stack, the same state.
-      const old = path.join(ws.root, 'old-checkout');
-      fs.cpSync(ws.stackDir, old, { recursive: true });
       // drift's read of the Kore entity is held while the deploy removes bo (revoked, and gone from state).
-      ws.sims.kore.injectFault({ kind: 'delay', ms: 15_000, method: 'GET', count: 1 });
-      const running = drift(ws, ['--fix', '--json'], { stackDir: old });
-      while (!ws.sims.kore.requests.some((r) => r.status === 'delayed')) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 2000));
-      await ws.apply(buildStack({ ...SLOW, kore: [{ id: 'eng', entityId: 'eng@example.com', users: ['ana@example.com'] }] }));
-      const raced = await running;
+      const raced = await fixRacingDeploy(ws, ws.sims.kore,
+        () => ws.apply(buildStack({ ...SLOW, kore: [{ id: 'eng', entityId: 'eng@example.com', users: ['ana@example.com'] }] })));
       expect(ws.sims.kore.snapshot()).toEqual({ 'st-search/fc-drive/eng@example.com': ['ana@example.com'] });
       expect(raced.json!.summary.fixed).toBe(0);
       expect(raced.json!.repairs).toEqual([expect.objectContaining({ action: 'fix', outcome: 'skipped', detail: expect.stringMatching(/no longer in state/) })]);
@@ -142,15 +151,9 @@ describe('drift repairs', () => {
     const WIDE: StackSpec = { polarity: [{ id: 'vt', integrationId: 'virustotal', groupId: '7', permissions: ['admin', 'read'] }], providerProps: { requestTimeoutSeconds: 30 } };
     try {
       await ws.apply(buildStack(WIDE));
-      const old = path.join(ws.root, 'old-checkout');
-      fs.cpSync(ws.stackDir, old, { recursive: true });
       // drift (old code: admin,read) reads Polarity after a deploy narrowed the grant to read: it sees `changed`.
-      ws.sims.polarity.injectFault({ kind: 'delay', ms: 15_000, method: 'GET', count: 1 });
-      const running = drift(ws, ['--fix', '--json'], { stackDir: old });
-      while (!ws.sims.polarity.requests.some((r) => r.status === 'delayed')) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 2000));
-      await ws.apply(buildStack({ ...WIDE, polarity: [{ ...WIDE.polarity![0], permissions: ['read'] }] }));
-      const raced = await running;
+      const raced = await fixRacingDeploy(ws, ws.sims.polarity,
+        () => ws.apply(buildStack({ ...WIDE, polarity: [{ ...WIDE.polarity![0], permissions: ['read'] }] })));
       expect(ws.sims.polarity.snapshot()).toEqual({ virustotal: { 7: ['read'] } });
       expect(raced.json!.summary.fixed).toBe(0);
       expect(raced.json!.repairs).toEqual([expect.objectContaining({ action: 'fix', outcome: 'skipped', detail: expect.stringMatching(/would also change terraform_data\.polarity_apply.*deploy first/) })]);

@@ -42,6 +42,15 @@ async function paste(ws: E2eWorkspace, code: string): Promise<void> {
   expect(synth.code).toBe(0);
 }
 
+/** Pastes the printed code into an app and deploys it with terraform, the request logs cleared just before. */
+async function deployPasted(ws: E2eWorkspace, code: string): Promise<void> {
+  await paste(ws, code);
+  await ws.init();
+  ws.clearRequestLogs();
+  const deploy = await ws.terraform(['apply', '-auto-approve', '-no-color', '-input=false']);
+  expect(deploy.code).toBe(0);
+}
+
 describe('import', () => {
   let ws: E2eWorkspace;
   beforeAll(async () => { ws = await E2eWorkspace.create(); });
@@ -78,11 +87,7 @@ describe('import', () => {
     expect(code).toMatch(/\/\/ Not declared: policy "Nobody yet" \(.*\) gives no role any action/);
     expect(code).toContain("import { PolytomicPolicy } from 'cdktf-saas-permissions';");
 
-    await paste(ws, code);
-    await ws.init();
-    ws.clearRequestLogs();
-    const deploy = await ws.terraform(['apply', '-auto-approve', '-no-color', '-input=false']);
-    expect(deploy.code).toBe(0);
+    await deployPasted(ws, code);
     expect(held()).toEqual(before);
     // Requests that change nothing are fine (Polarity's POST sets the same set, Britive's add answers E1005 and a
     // listing confirms it, Kore's PUT adds users already there); Polytomic, found alike, is only read.
@@ -222,11 +227,7 @@ describe('import round-trips exactly or says why not', () => {
     // No line of code or comment was split by a vendor's line break.
     for (const line of code.split('\n')) expect(line).toMatch(/^(\/\/ |import |new |$)/);
 
-    await paste(ws, code);
-    await ws.init();
-    ws.clearRequestLogs();
-    const deploy = await ws.terraform(['apply', '-auto-approve', '-no-color', '-input=false']);
-    expect(deploy.code).toBe(0);
+    await deployPasted(ws, code);
     expect(held()).toEqual(before);
   });
 });
