@@ -309,33 +309,35 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
     throw failure;
   }
 
-  /** "polarity: HTTP 429 from GET https://..., retry 3 in 4.2 s (grant read ...)": redacted, on one line. */
+  /** "polarity: HTTP 429 from GET https://..., retry 3 in 4.2 s (grant read ...)". */
   function retryLine(req: HttpRequest, failure: Error, attempts: number, delay: number): string {
     const what = failure instanceof HttpError ? `HTTP ${failure.status}`
       : failure instanceof TimeoutError ? 'no answer in time' : (/: ([A-Z][A-Z_]+):/.exec(failure.message)?.[1] ?? 'a network error');
-    const line = `${req.context.vendor}: ${what} from ${req.method} ${printableUrl(req.url)}, retry ${attempts} in ${(delay / 1000).toFixed(1)} s (${req.context.operation})`;
-    return terminalText(redact(line, options.secrets ?? []));
+    return `${req.context.vendor}: ${what} from ${req.method} ${printableUrl(req.url)}, retry ${attempts} in ${(delay / 1000).toFixed(1)} s (${req.context.operation})`;
   }
 
   return async function request(req: HttpRequest): Promise<HttpResponse> {
     // A 429 is the vendor pacing us, not a failure: it is bounded by the run's deadline, not by maxRetries.
     let lastHeard = now();
+    // A wait this long, or one after a silence this long, is said on stderr: redacted, on one line.
+    const sayWaiting = (delay: number, line: () => string) => {
+      if (delay < PROGRESS_MIN_DELAY_MS && now() - lastHeard < PROGRESS_SILENCE_MS) return;
+      lastHeard = now();
+      progress(terminalText(redact(line(), options.secrets ?? [])));
+    };
     const origin = originOf(req.url);
     // The hold this request set itself and has just waited out.
     let ownHold = 0;
     for (let retries = 0, attempts = 1; ; attempts++) {
+      // Checked before every wait and every attempt (attempt() checks again after a wait).
+      stopIfCancelled(req);
       // Another request to this host was told to wait: this one waits too (plus jitter, so the waiters do not all
       // return in the same instant), within the deadline; the attempt then says what the vendor answers.
-      stopIfCancelled(req);
       const held = pacing.waitFor(origin, now(), ownHold);
       if (held > 0) {
         const wait = Math.min(held + backoffDelay(0, settings), Math.max(0, deadline - now()));
-        if (wait >= PROGRESS_MIN_DELAY_MS || now() - lastHeard >= PROGRESS_SILENCE_MS) {
-          lastHeard = now();
-          progress(terminalText(redact(`${req.context.vendor}: waiting ${(wait / 1000).toFixed(1)} s before ${req.method} ${printableUrl(req.url)}: the vendor answered 429 to another request of this run (${req.context.operation})`, options.secrets ?? [])));
-        }
+        sayWaiting(wait, () => `${req.context.vendor}: waiting ${(wait / 1000).toFixed(1)} s before ${req.method} ${printableUrl(req.url)}: the vendor answered 429 to another request of this run (${req.context.operation})`);
         await sleep(wait);
-        stopIfCancelled(req);
       }
       try {
         return await attempt(req);
@@ -357,12 +359,8 @@ export function createHttpClient(options: HttpClientOptions): HttpRequester {
           ownHold = now() + delay;
           pacing.hold(origin, ownHold);
         }
-        if (delay >= PROGRESS_MIN_DELAY_MS || now() - lastHeard >= PROGRESS_SILENCE_MS) {
-          lastHeard = now();
-          progress(retryLine(req, error.final, attempts, delay));
-        }
+        sayWaiting(delay, () => retryLine(req, error.final, attempts, delay));
         await sleep(delay);
-        stopIfCancelled(req);
       }
     }
   };
