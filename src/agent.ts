@@ -104,7 +104,9 @@ export function serveAgent(args: string[], env: NodeJS.ProcessEnv, run: RunOpera
           const form = new URLSearchParams(await readBody(request));
           const operation = (request.url ?? '').replace(/^\//, '');
           // The client sends the payload as a here-document, which ends with a newline of its own.
-          outcome = await run(operation, form.get('p')?.replace(/\n$/, '') ?? undefined, form.get('a') ?? undefined, runEnv, secrets, controller.signal);
+          // Each grant's own list: a vendor client adds the credentials it read (a Kore JWT is new for every grant),
+          // and a list shared by the run would grow with every grant, and so would the cost of redacting each line.
+          outcome = await run(operation, form.get('p')?.replace(/\n$/, '') ?? undefined, form.get('a') ?? undefined, runEnv, [...secrets], controller.signal);
         } catch (error) {
           outcome = { code: 1, text: `the per-run agent could not read the grant: ${(error as Error).message}\n` };
         }
@@ -122,6 +124,7 @@ export function serveAgent(args: string[], env: NodeJS.ProcessEnv, run: RunOpera
       idleTimer = setTimeout(() => {
         release();
         server.close(() => {
+          clearInterval(watch);
           fs.rmSync(runDir, { recursive: true, force: true });
           resolve(0);
         });

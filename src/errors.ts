@@ -137,7 +137,21 @@ export function decodeEchoes(text: string): string {
  * holds one of them. Matching is case-insensitive (upper-cased echoes, upper-case hex) and ignores white space
  * (spaced-out echoes, wrapped base64); JSON, HTML, percent and quoted-printable encodings are decoded first.
  */
-function secretForms(secret: string): string[] {
+function secretForms(secret: string): readonly string[] {
+  let forms = formsBySecret.get(secret);
+  if (!forms) {
+    // The per-run agent redacts every grant's lines with the run's secrets: they are derived once, not per line.
+    if (formsBySecret.size >= MAX_CACHED_SECRETS) formsBySecret.clear();
+    forms = deriveSecretForms(secret);
+    formsBySecret.set(secret, forms);
+  }
+  return forms;
+}
+const formsBySecret = new Map<string, readonly string[]>();
+/** Far above what one process holds (the environment's credentials and one run's grants' own). */
+const MAX_CACHED_SECRETS = 1024;
+
+function deriveSecretForms(secret: string): string[] {
   const encoded: string[] = [];
   for (const plain of new Set([secret, secret.toUpperCase(), secret.toLowerCase()])) {
     const bytes = Buffer.from(plain);
@@ -160,10 +174,14 @@ function secretForms(secret: string): string[] {
 function redactForms(text: string, forms: readonly string[]): string {
   let view = '';
   const at: number[] = [];
+  // Lower-cased whole when that keeps every character in its place (a few characters grow when lower-cased).
+  const lowered = text.toLowerCase();
+  const inPlace = lowered.length === text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (/\s/.test(c)) continue;
-    const lower = c.toLowerCase();
+    const code = text.charCodeAt(i);
+    if ((code <= 32 || code >= 0x85) && /\s/.test(c)) continue;
+    const lower = inPlace ? lowered[i] : c.toLowerCase();
     view += lower.length === 1 ? lower : c;
     at.push(i);
   }
@@ -177,10 +195,13 @@ function redactForms(text: string, forms: readonly string[]): string {
       // A whole form, or a cut-off start of one at least MIN_INNER_PREFIX long.
       if (length === form.length || length >= MIN_INNER_PREFIX) mark(found, length);
     }
-    for (let length = Math.min(form.length - 1, view.length); length >= MIN_TRAILING_PREFIX && form.length >= MIN_INNER_PREFIX; length--) {
-      if (view.endsWith(form.slice(0, length))) {
-        mark(view.length - length, length);
-        break;
+    if (form.length >= MIN_INNER_PREFIX) {
+      // The longest start of the form that ends the text: the first place in its tail where the rest is one.
+      for (let from = Math.max(0, view.length - form.length + 1); from <= view.length - MIN_TRAILING_PREFIX; from++) {
+        if (view[from] === form[0] && form.startsWith(view.slice(from))) {
+          mark(from, view.length - from);
+          break;
+        }
       }
     }
   }
@@ -198,7 +219,7 @@ function redactForms(text: string, forms: readonly string[]): string {
  * Authorization header value or a JWT.
  */
 export function redact(text: string, secrets: readonly string[]): string {
-  const forms = secrets.filter((s) => s && s.length >= MIN_SECRET_LENGTH).flatMap(secretForms)
+  const forms = secrets.filter((s) => s && s.length >= MIN_SECRET_LENGTH).flatMap((s) => secretForms(s))
     .sort((a, b) => b.length - a.length);
   let out = forms.length > 0 ? redactForms(text, forms) : text;
   const decoded = decodeEchoes(out);

@@ -61,8 +61,25 @@ export interface RateLimit {
   readonly retryAfter: boolean;
 }
 
+/**
+ * How the vendor's servers keep connections open between requests: no vendor documents it. `advertisedSeconds` is
+ * the `Keep-Alive: timeout=` it sends, `idleCloseMs` when it really closes an idle connection (a load balancer may
+ * cut sooner than the server behind it says), `close` answers every request with `Connection: close`.
+ */
+export interface KeepAliveMode {
+  readonly advertisedSeconds?: number;
+  readonly idleCloseMs?: number;
+  readonly close?: boolean;
+}
+
+/** Node's own default, which the servers of most APIs match or exceed. */
+const DEFAULT_KEEP_ALIVE: KeepAliveMode = { advertisedSeconds: 5, idleCloseMs: 5000 };
+
 export abstract class SimulatorServer {
   readonly requests: RequestRecord[] = [];
+  /** TCP (or TLS) connections clients opened, so tests can see whether a client reuses them. Reset by reset calls. */
+  connections = 0;
+  private keepAlive: KeepAliveMode = DEFAULT_KEEP_ALIVE;
   /**
    * The headers each logged request carried, kept beside the log rather than in it: the log is served as is by the
    * control API and printed by tests, and headers carry credentials.
@@ -127,6 +144,12 @@ export abstract class SimulatorServer {
     this.faults = [];
   }
 
+  /** Sets how connections are kept between requests (see KeepAliveMode); the default is Node's. */
+  setKeepAlive(mode: KeepAliveMode): void {
+    this.keepAlive = { ...DEFAULT_KEEP_ALIVE, ...mode };
+    if (this.server) this.server.keepAliveTimeout = this.keepAlive.idleCloseMs!;
+  }
+
   setRateLimits(limits: RateLimit[]): void {
     this.rateLimits = limits;
     this.served.length = 0;
@@ -159,7 +182,8 @@ export abstract class SimulatorServer {
   async start(port = 0, host = '127.0.0.1', tls?: { key: string; cert: string }): Promise<string> {
     const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
     this.server = tls ? https.createServer(tls, listener) : http.createServer(listener);
-    this.server.keepAliveTimeout = 1000;
+    this.server.keepAliveTimeout = this.keepAlive.idleCloseMs!;
+    this.server.on(tls ? 'secureConnection' : 'connection', () => { this.connections += 1; });
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     const address = this.server.address() as AddressInfo;
     this.url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
@@ -283,13 +307,21 @@ export abstract class SimulatorServer {
       case 'POST /__sim/faults': this.injectFault(req.body as FaultSpec); return { status: 204 };
       case 'POST /__sim/mode': this.alternative = (req.body as { alternative?: unknown } | undefined)?.alternative === true; return { status: 204 };
       case 'POST /__sim/rate-limits': this.setRateLimits(req.body as RateLimit[]); return { status: 204 };
-      case 'POST /__sim/reset': this.reset(); this.clearFaults(); this.setRateLimits([]); this.requests.length = 0; return { status: 204 };
+      case 'POST /__sim/keep-alive': this.setKeepAlive((req.body ?? {}) as KeepAliveMode); return { status: 204 };
+      case 'POST /__sim/reset':
+        this.reset(); this.clearFaults(); this.setRateLimits([]); this.setKeepAlive({}); this.requests.length = 0; this.connections = 0;
+        return { status: 204 };
       default: return { status: 404, body: { message: 'unknown control call' } };
     }
   }
 
   private send(res: http.ServerResponse, response: SimResponse): void {
-    const headers: Record<string, string> = { ...response.headers };
+    // Node writes its own Keep-Alive header from keepAliveTimeout unless the answer names the connection itself.
+    const { close, advertisedSeconds, idleCloseMs } = this.keepAlive;
+    const connection: Record<string, string> = close ? { Connection: 'close' }
+      : advertisedSeconds !== undefined && advertisedSeconds * 1000 !== idleCloseMs
+        ? { Connection: 'keep-alive', 'Keep-Alive': `timeout=${advertisedSeconds}` } : {};
+    const headers: Record<string, string> = { ...connection, ...response.headers };
     if (response.body === undefined) {
       res.writeHead(response.status, headers);
       res.end();

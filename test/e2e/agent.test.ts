@@ -76,4 +76,32 @@ describe('grants handed to one agent per run', () => {
     else expect(during.length).toBeGreaterThan(0);
     await ws.destroy();
   });
+
+  test("the run's grants share connections to a vendor, and a vendor that cuts idle connections or keeps none fails nothing", async () => {
+    const grants = (prefix: string) => Array.from({ length: 30 }, (_, i) => ({ id: `${prefix}${i}`, profileId: 'pap-oncall', permissionName: `${prefix}${i}`, permissionType: 'role' }));
+    const sim = ws.sims.britive;
+    const held = () => ((sim.snapshot() as Record<string, string[]>)['pap-oncall'] ?? []).sort();
+    sim.requests.length = 0;
+    sim.connections = 0;
+    await ws.apply(buildStack({ britive: grants('Kept'), providerProps: { nodeCommand } }));
+    expect(held()).toEqual(grants('Kept').map((g) => `role:${g.permissionName}`).sort());
+    // Ten at a time (terraform's parallelism) over kept connections; one connection per call without the agent.
+    if (AGENT_MODE === 'on') expect(sim.connections).toBeLessThanOrEqual(sim.requests.length / 2);
+    else expect(sim.connections).toBe(sim.requests.length);
+
+    // A load balancer that cuts idle connections long before the 60 s the server promises: a reused connection may be
+    // closed as a request goes out, which is retried on a new one.
+    sim.setKeepAlive({ advertisedSeconds: 60, idleCloseMs: 20 });
+    await ws.apply(buildStack({ britive: grants('Cut'), providerProps: { nodeCommand } }));
+    expect(held()).toEqual(grants('Cut').map((g) => `role:${g.permissionName}`).sort());
+
+    // A vendor that keeps no connection: one per call, in both modes.
+    sim.setKeepAlive({ close: true });
+    sim.requests.length = 0;
+    sim.connections = 0;
+    await ws.destroy();
+    expect(held()).toEqual([]);
+    expect(sim.connections).toBe(sim.requests.length);
+    sim.setKeepAlive({});
+  });
 });
