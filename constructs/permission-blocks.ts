@@ -7,9 +7,9 @@
  * - `<vendor>_revoke`: destroy-time provisioner only (`revoke`); `triggers_replace` is the identity, so an identity
  *   change revokes the old grant. Creating it runs nothing and cannot fail, so it is never tainted (Terraform skips the
  *   destroy provisioners of tainted objects) and a grant whose apply failed half-way is still revoked on removal. Its
- *   `input` keeps what a revoke needs once the code is gone: the construct path, `retain`, and the provider's settings
- *   where they differ from the defaults (never a secret). While the provider construct exists, its current settings
- *   (literals of the provisioner) win.
+ *   `input` keeps what a revoke needs once the code is gone: `retain`, the expiry, and the provider's settings where
+ *   they differ from the defaults (never a secret), with the construct path; null for a grant with none of these
+ *   (see storedGrant). While the provider construct exists, its current settings (literals of the provisioner) win.
  * - `<vendor>_apply`: create-time provisioner only (`apply`); replaced whenever identity or desired state changes, and
  *   its replacement revokes nothing, so a change of permissions is made in place with no gap.
  * Instance keys: a provider whose id is the vendor's name keeps the bare grant key, which is what the per-provider
@@ -18,7 +18,7 @@
  */
 import { Construct } from 'constructs';
 import {
-  ADDRESS_ENV, CONTRACT_VERSION, HANDLER_PATH_ENV, MANIFEST_KEY, NODE_COMMAND_ENV, PAYLOAD_ENV, PROVIDERS_ENV, VENDORS, VendorName, applyTrigger, instanceKey,
+  ADDRESS_ENV, CONTRACT_VERSION, EXPANDED_KEY_MARK, HANDLER_PATH_ENV, MANIFEST_KEY, NODE_COMMAND_ENV, PAYLOAD_ENV, PROVIDERS_ENV, VENDORS, VendorName, applyTrigger, instanceKey,
 } from '../src/contract';
 import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack, Token } from './core';
 import { handlerAsset, handlerScriptAsset } from './handler-asset';
@@ -51,6 +51,16 @@ class MovedBlocks extends TerraformElement {
     const moved = this.produce();
     return moved.length > 0 ? { moved } : {};
   }
+}
+
+/**
+ * What a revoke instance keeps in state beyond the identity: "" when the grant stores nothing, so `input` is null; a
+ * plain grant's construct path is in the stack's manifest and in the apply instance's trigger instead. With something
+ * to store, the path goes with it, and always for null_resource, whose stored value is a trigger: dropping the path
+ * there would replace, and so revoke, every grant of a stack applied before.
+ */
+function storedGrant(path: string, rest: Record<string, unknown>, type: ResourceType): string {
+  return Object.keys(rest).length > 0 || type === 'null_resource' ? jsonTemplate({ path, ...rest }) : '';
 }
 
 export class PermissionBlocks extends Construct {
@@ -176,15 +186,17 @@ export class PermissionBlocks extends Construct {
     // A destroy-time provisioner may read only self and each.key: the providers' settings are literals, the rest
     // comes from state.
     const revokePayload = (stored: string, identity: string) => Lazy.stringValue({
-      produce: () => `{"v":${CONTRACT_VERSION},"vendor":"${vendor}","providers":${jsonTemplate(this.providerSettings(vendor, type))},` +
+      produce: () => `{"v":${CONTRACT_VERSION},"vendor":"${vendor}","stack":${jsonTemplate(this.stack.node.path)},"providers":${jsonTemplate(this.providerSettings(vendor, type))},` +
         `"key":\${jsonencode(each.key)},"stored":\${jsonencode(${stored})},"identity":\${${identity}}}`,
     });
 
     const revoke = this.block(vendor, type, 'revoke');
     // Read by the command-line tool (drift, import): which providers the stack has now, and their settings.
+    // And by the handler: the construct path of each instance key, for what a revoke prints (src/construct-paths.ts).
     revoke.addOverride(`//.${MANIFEST_KEY}`, Lazy.anyValue({ produce: () => ({
       vendor, providers: this.providerSettings(vendor, type),
       exclusiveScope: this.providers(vendor, type).filter((p) => p.exclusiveScope).map((p) => p.providerId),
+      paths: this.constructPaths(vendor, type),
     }) }));
     revoke.addOverride('for_each', `\${${all}}`);
     revoke.addOverride('lifecycle', lifecycle);
@@ -200,7 +212,8 @@ export class PermissionBlocks extends Construct {
       revoke.addOverride('triggers', { identity: '${each.value.identity}', stored: '${each.value.stored}' });
       revoke.addOverride('provisioner', [provisioner('revoke', revokePayload('self.triggers.stored', 'self.triggers.identity'))]);
     } else {
-      revoke.addOverride('input', '${each.value.stored}');
+      // Null unless the grant stores something: every byte here is written again with each instance Terraform applies.
+      revoke.addOverride('input', '${each.value.stored == "" ? null : each.value.stored}');
       revoke.addOverride('triggers_replace', '${each.value.identity}');
       revoke.addOverride('provisioner', [provisioner('revoke', revokePayload('self.input', 'self.triggers_replace'))]);
     }
@@ -252,9 +265,20 @@ export class PermissionBlocks extends Construct {
     const expiring = this.expiring(vendor, type);
     for (const { provider, instance } of this.grants(vendor, type)) {
       if (instance.expand) continue;
-      out[instanceKey(vendor, provider.providerId, instance.key)] = this.instanceValue(provider, instance, instance.resource, expiring);
+      out[instanceKey(vendor, provider.providerId, instance.key)] = this.instanceValue(provider, instance, instance.resource, expiring, type);
     }
     return out;
+  }
+
+  /**
+   * The construct path of every instance key (of a list only Terraform knows, the keys' common start, ending in
+   * EXPANDED_KEY_MARK): config, not state, so it costs nothing per instance applied.
+   */
+  private constructPaths(vendor: VendorName, type: ResourceType): Record<string, string> {
+    return Object.fromEntries(this.grants(vendor, type).map(({ provider, instance }) => {
+      const key = instanceKey(vendor, provider.providerId, instance.key);
+      return [instance.expand ? `${key}${EXPANDED_KEY_MARK}` : key, instance.path];
+    }));
   }
 
   /** HCL for expressions, one per instance whose list only Terraform knows. */
@@ -263,9 +287,9 @@ export class PermissionBlocks extends Construct {
     const expiring = this.expiring(vendor, type);
     return this.grants(vendor, type).filter((g) => g.instance.expand).map(({ provider, instance }) => {
       const { field, list } = instance.expand!;
-      const value = this.instanceValue(provider, instance, { ...instance.resource, [field]: item }, expiring, { ...instance, conflict: [...instance.conflict, item] });
+      const value = this.instanceValue(provider, instance, { ...instance.resource, [field]: item }, expiring, type, { ...instance, conflict: [...instance.conflict, item] });
       const fields = Object.entries(value).map(([name, text]) => `${name} = ${hclString(templateText(this, text).split(JSON.stringify(item)).join('${jsonencode(item)}'))}`);
-      const key = `${hclString(`${instanceKey(vendor, provider.providerId, instance.key)}/~`).slice(0, -1)}\${${hclKeyPart('item')}}"`;
+      const key = `${hclString(`${instanceKey(vendor, provider.providerId, instance.key)}${EXPANDED_KEY_MARK}`).slice(0, -1)}\${${hclKeyPart('item')}}"`;
       return `{ for item in toset(${expressionOf(this, list)}) : ${key} => { ${fields.join(', ')} } }`;
     });
   }
@@ -276,7 +300,8 @@ export class PermissionBlocks extends Construct {
   }
 
   private instanceValue(
-    provider: SaasPermissionsProvider, instance: PermissionInstance, resource: Record<string, unknown>, expiring: boolean, conflictOf = instance,
+    provider: SaasPermissionsProvider, instance: PermissionInstance, resource: Record<string, unknown>, expiring: boolean, type: ResourceType,
+    conflictOf = instance,
   ): InstanceValue {
     const settings = provider._settings();
     const vendor = provider.vendor;
@@ -285,7 +310,7 @@ export class PermissionBlocks extends Construct {
       apply: jsonTemplate({ v: CONTRACT_VERSION, vendor, path: instance.path, http: settings.http, connection: settings.connection, resource }),
       identity: jsonTemplate(provider._identity(resource)),
       trigger: applyTrigger(templateLiteral(instance.path), jsonTemplate(resource)),
-      stored: jsonTemplate({ path: instance.path, ...(instance.removalPolicy === 'retain' ? { removal: 'retain' } : {}), ...expiry, ...provider._stored() }),
+      stored: storedGrant(instance.path, { ...(instance.removalPolicy === 'retain' ? { removal: 'retain' } : {}), ...expiry, ...provider._stored() }, type),
       path: instance.path,
       provider: provider.providerId,
       conflict: jsonTemplate(conflictOf.conflict),

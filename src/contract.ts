@@ -200,6 +200,7 @@ export type Payload = PolarityPayload | BritivePayload | KorePayload | Polytomic
  * uses once the provider construct itself has been deleted; while it exists, its current settings win.
  */
 export interface StoredGrant {
+  /** Only where something else is stored, or in null_resource; see constructs/permission-blocks.ts, storedGrant. */
   readonly path?: string;
   readonly removal?: 'retain';
   /** When the grant ends (RFC 3339), if it does: the command-line tool reports a grant held after it as expired. */
@@ -216,6 +217,8 @@ export interface StoredGrant {
 export interface RevokePayload {
   readonly v: number;
   readonly vendor: VendorName;
+  /** The stack's construct path (its name): names the stack in a forget token when the grant's construct is gone. */
+  readonly stack?: string;
   /** Settings of every provider of this vendor the stack has now, by provider id. */
   readonly providers: Record<string, ProviderSettings>;
   readonly key: string;
@@ -243,6 +246,9 @@ export const PROVIDER_KEY_SEPARATOR = '//';
 export function instanceKey(vendor: VendorName, providerId: string, grantKey: string): string {
   return providerId === vendor ? grantKey : `${providerId}${PROVIDER_KEY_SEPARATOR}${grantKey}`;
 }
+
+/** Ends the common start of the instance keys of a list only Terraform knows; each item follows it. */
+export const EXPANDED_KEY_MARK = '/~';
 
 export function splitInstanceKey(vendor: VendorName, key: string): { providerId: string; grantKey: string } {
   const at = key.indexOf(PROVIDER_KEY_SEPARATOR);

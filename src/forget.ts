@@ -2,9 +2,9 @@
  * SAAS_PERMISSIONS_FORGET: lets one revoke instance go without asking the vendor, when the vendor's object is gone
  * for good in a way the vendor does not report. A bare Terraform address matched in every stack that has it (two
  * stacks on two Kore hosts both let their user go), and cdktf-cli rewrites addresses in what it prints, so the
- * variable takes a token printed with the failure instead: a digest of the stack (the construct path starts with
- * it), the instance's address, the vendor URL it resolves to and the grant's identity. It names that instance of that
- * stack at that URL only, and reads the same in terraform's and cdktf's output.
+ * variable takes a token printed with the failure instead: a digest of the stack (named in a revoke's payload; the
+ * construct path starts with it), the instance's address, the vendor URL it resolves to and the grant's identity. It
+ * names that instance of that stack at that URL only, and reads the same in terraform's and cdktf's output.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -18,6 +18,8 @@ const TOKEN = /^forget-[0-9a-f]{16}$/;
 export interface ForgetTarget {
   readonly vendor: VendorName;
   readonly path: string;
+  /** The stack's name; else the first part of the path. */
+  readonly stack?: string;
   readonly address: string;
   readonly connection: Connection;
   readonly resource: Record<string, unknown>;
@@ -32,7 +34,7 @@ function vendorUrl(target: ForgetTarget, env: NodeJS.ProcessEnv): string {
 }
 
 export function forgetToken(target: ForgetTarget, env: NodeJS.ProcessEnv): string {
-  const stack = target.path.split('/')[0];
+  const stack = target.stack ?? target.path.split('/')[0];
   const text = JSON.stringify([target.vendor, stack, target.address, vendorUrl(target, env), target.resource]);
   return `forget-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }

@@ -15,6 +15,7 @@ import { VENDOR_CLIENTS } from './vendors';
 import { openSession } from './vendors/session';
 import { RevokeSettings, requireTrusted, revokeSettings } from './stored-settings';
 import { AGENT_OPERATION, serveAgent } from './agent';
+import { PATH_NOT_IN_CODE, constructPathOf } from './construct-paths';
 
 import { FORGET_ENV, forgetAdvice, forgetWarning, forgotten } from './forget';
 import { preflight } from './preflight';
@@ -26,6 +27,8 @@ export interface Task {
   readonly operation: Operation;
   readonly vendor: VendorName;
   readonly path: string;
+  /** The stack's name, where the payload says it (a revoke's: its construct may be gone from the code). */
+  readonly stack?: string;
   readonly address: string;
   readonly removalPolicy: 'destroy' | 'retain';
   readonly connection: Connection;
@@ -68,10 +71,16 @@ function revokeTask(p: RevokePayload, address: string): Task {
   const stored = parseStoredGrant(p.stored);
   const { providerId } = splitInstanceKey(p.vendor, p.key);
   const settings = revokeSettings(p.vendor, providerId, p.providers, stored);
+  const key = p.key;
+  let path = stored.path;
   return {
     operation: 'revoke',
     vendor: p.vendor,
-    path: stored.path ?? '(construct path not recorded)',
+    // Looked up only when a line names the construct (a failure, a retained grant): most revokes never read it.
+    get path() {
+      return (path ??= constructPathOf(address.slice(0, address.indexOf('.')), p.vendor, key) ?? PATH_NOT_IN_CODE);
+    },
+    ...(typeof p.stack === 'string' ? { stack: p.stack } : {}),
     address,
     removalPolicy: stored.removal ?? 'destroy',
     connection: settings.connection,

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  IDENTITY_FIELDS, MANIFEST_KEY, ProviderSettings, StoredGrant, VENDORS, VendorName, parseApplyTrigger, parseStoredGrant,
+  IDENTITY_FIELDS, MANIFEST_KEY, ProviderSettings, StoredGrant, TRIGGER_PATH_PREFIX, VENDORS, VendorName, parseApplyTrigger, parseStoredGrant,
   splitInstanceKey,
 } from '../contract';
 import { RevokeSettings, revokeSettings } from '../stored-settings';
@@ -159,17 +159,24 @@ export function grantsFromState(resources: readonly StateResource[]): StateGrant
 
 /**
  * What only 0.1.0 left in state: blocks named after a provider that is not its vendor (`<provider id>_revoke`), and
- * revoke instances that store no construct path (contract 2). Until the upgrade apply moves and rewrites them, the
- * tool would miss those grants and call them unmanaged.
+ * grants stored by contract 2 (a revoke instance's input null or "retain", next to an apply instance whose trigger has
+ * no construct line; a plain grant of this version also stores null, but its apply trigger has that line). Until the upgrade apply
+ * moves and rewrites them, the tool would miss those grants and call them unmanaged.
  */
 export function legacyAddresses(resources: readonly StateResource[]): string[] {
   const current = new Set(VENDORS.flatMap((v) => [`${v}_revoke`, `${v}_apply`]));
+  const triggerOf = (r: StateResource) => (r.type === 'null_resource' ? (r.values.triggers as Record<string, unknown> | undefined)?.resource : r.values.triggers_replace);
+  // A revoke instance whose apply instance is gone (a revoke that failed after its construct was deleted) is not
+  // flagged: nothing tells its version, and drift must still report it.
+  const withoutConstructLine = new Set(resources.filter((r) => r.name.endsWith('_apply'))
+    .filter((r) => !String(triggerOf(r) ?? '').startsWith(TRIGGER_PATH_PREFIX)).map((r) => `${r.type} ${r.name.replace(/_apply$/, '')} ${String(r.index)}`));
   return resources.filter((r) => {
     if (r.type !== 'terraform_data' && r.type !== 'null_resource') return false;
     if (/_(revoke|apply)$/.test(r.name) && !current.has(r.name)) return true;
     if (!current.has(r.name) || !r.name.endsWith('_revoke')) return false;
     const stored = r.type === 'null_resource' ? (r.values.triggers as Record<string, unknown> | undefined)?.stored : r.values.input;
-    return typeof stored !== 'string' || !stored.startsWith('{');
+    if (typeof stored === 'string' && stored.startsWith('{')) return false;
+    return withoutConstructLine.has(`${r.type} ${r.name.replace(/_revoke$/, '')} ${String(r.index)}`);
   }).map((r) => r.address);
 }
 

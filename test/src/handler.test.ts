@@ -1,4 +1,8 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { ADDRESS_ENV, PAYLOAD_ENV } from '../../src/contract';
+import { PATH_NOT_IN_CODE, constructPathOf } from '../../src/construct-paths';
 import { forgetAdvice, forgetToken } from '../../src/forget';
 import { FORGET_ENV, main, parseTask } from '../../src/handler';
 
@@ -116,5 +120,29 @@ describe('handler entry', () => {
     const named = await run(['revoke'], { ...env, [FORGET_ENV]: `forget-0000000000000000\n${token}` });
     expect(named.code).toBe(0);
     expect(named.out).toBe(`polarity: ${ADDRESS} (s/analysts) let go at your request (${FORGET_ENV}): the vendor was not asked; check it there by hand\n`);
+  });
+
+  test("a plain grant's revoke finds its construct path in the stack's manifest; a deleted construct's is named by address and its stack", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'saas-paths-'));
+    const manifest = (paths: Record<string, string>) => ({ '//': { 'saas-permissions': { vendor: 'polarity', providers: {}, paths } } });
+    fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({ resource: { terraform_data: {
+      polarity_revoke: manifest({ 'virustotal/7': 's/analysts', 'eu//shodan/~': 's/from-a-list' }),
+    } } }));
+    expect(constructPathOf('terraform_data', 'polarity', 'virustotal/7', dir)).toBe('s/analysts');
+    // An instance of a list only Terraform knows: its key starts with the listed start.
+    expect(constructPathOf('terraform_data', 'polarity', 'eu//shodan/~12', dir)).toBe('s/from-a-list');
+    expect(constructPathOf('terraform_data', 'polarity', 'virustotal/8', dir)).toBeUndefined();
+    expect(constructPathOf('null_resource', 'polarity', 'virustotal/7', dir)).toBeUndefined();
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    // Here (no cdk.tf.json): the failure names the address, and the forget token the stack the payload names.
+    const env = { [PAYLOAD_ENV]: revokePayload({ stored: null, stack: 's' }), [ADDRESS_ENV]: ADDRESS, T: 'token-value-123' };
+    const task = parseTask('revoke', env[PAYLOAD_ENV], ADDRESS);
+    expect(task.path).toBe(PATH_NOT_IN_CODE);
+    const failed = await run(['revoke'], env);
+    expect(failed.code).toBe(1);
+    expect(failed.err).toContain(`construct ${PATH_NOT_IN_CODE}, Terraform instance ${ADDRESS}`);
+    // The same token as when the path was stored: the stack is the path's first part.
+    expect(forgetToken(task, env)).toBe(forgetToken(parseTask('revoke', revokePayload(), ADDRESS), env));
   });
 });
