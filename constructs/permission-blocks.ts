@@ -213,7 +213,9 @@ export class PermissionBlocks extends Construct {
       revoke.addOverride('provisioner', [provisioner('revoke', revokePayload('self.triggers.stored', 'self.triggers.identity'))]);
     } else {
       // Null unless the grant stores something: every byte here is written again with each instance Terraform applies.
-      revoke.addOverride('input', '${each.value.stored == "" ? null : each.value.stored}');
+      // Through jsondecode, so it is an untyped null, which state keeps as `null`, not as a typed null (`{"value":
+      // null,"type":"string"}`, in both input and output).
+      revoke.addOverride('input', '${jsondecode(each.value.stored == "" ? "null" : jsonencode(each.value.stored))}');
       revoke.addOverride('triggers_replace', '${each.value.identity}');
       revoke.addOverride('provisioner', [provisioner('revoke', revokePayload('self.input', 'self.triggers_replace'))]);
     }

@@ -36,7 +36,7 @@ describe('synthesized blocks', () => {
     // State keeps the identity, and in input the provider settings that are not defaults with the construct path;
     // a grant with nothing to store keeps null (its path is in the manifest, exclusive-scope.test.ts, and the apply trigger).
     expect(revoke.triggers_replace).toBe('${each.value.identity}');
-    expect(revoke.input).toBe('${each.value.stored == "" ? null : each.value.stored}');
+    expect(revoke.input).toBe('${jsondecode(each.value.stored == "" ? "null" : jsonencode(each.value.stored))}');
     expect(revoke.provisioner[0]['local-exec']).toMatchObject({
       when: 'destroy', command: 'revoke',
       environment: {

@@ -3,6 +3,7 @@
  * vendor says the grant is gone, an answer that is not the vendor's fails, bad input never retargets a request, and
  * the values the vendors accept are accepted.
  */
+import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { DataResource, Fn, TerraformStack, Token } from 'cdktf';
@@ -50,6 +51,23 @@ describe('vendor truth', () => {
 
     await ws.destroy();
     for (const sim of [ws.sims.polarity, ws.sims.britive, ws.sims.kore]) expect(sim.snapshot()).toEqual({});
+  });
+
+  test('a failed revoke of a construct deleted from the code names its Terraform address; the next apply revokes it', async () => {
+    // Providers with every setting at its default: a plain grant's revoke instance stores nothing (input null).
+    const defaults = { requestTimeoutSeconds: undefined, deadlineSeconds: undefined, baseBackoffMs: undefined };
+    await ws.apply(buildStack({ polarity: ALL.polarity, providerProps: defaults }));
+    const state = JSON.parse(fs.readFileSync(ws.stateFile, 'utf8')) as { resources: Array<{ name: string; instances: Array<{ attributes: { input: unknown } }> }> };
+    expect(state.resources.find((r) => r.name === 'polarity_revoke')!.instances.map((i) => i.attributes.input)).toEqual([null, null]);
+    const wrong = { POLARITY_URL: `${ws.sims.polarity.url}/wrong` };
+    const remaining = buildStack({ polarity: ALL.polarity!.filter((p) => p.id !== 'analysts'), providerProps: defaults });
+    const failed = await ws.apply(remaining, { expectFailure: true, env: wrong });
+    // The synthesized stack no longer lists it: the address (with the grant's identity) names it.
+    expect(failed.output).toMatch(/construct \(no longer in the code\), Terraform instance terraform_data\.polarity_revoke\["virustotal\/7"\]/);
+    expect(ws.sims.polarity.snapshot()).toHaveProperty(['virustotal']);
+    await ws.apply(remaining);
+    expect(ws.sims.polarity.snapshot()).not.toHaveProperty(['virustotal']);
+    expect(ws.stateKeys('terraform_data', 'polarity_revoke')).toEqual(['shodan/1']);
   });
 
   test('a host without the bot (another region) never counts as revoked; SAAS_PERMISSIONS_FORGET takes the token printed for exactly that instance, stack and host', async () => {
