@@ -160,8 +160,8 @@ export function grantsFromState(resources: readonly StateResource[]): StateGrant
 /**
  * What only 0.1.0 left in state: blocks named after a provider that is not its vendor (`<provider id>_revoke`), and
  * grants stored by contract 2 (a revoke instance's input null or "retain", next to an apply instance whose trigger has
- * no construct line; a plain grant of this version also stores null, but its apply trigger has that line). Until the upgrade apply
- * moves and rewrites them, the tool would miss those grants and call them unmanaged.
+ * no construct line; a plain grant of this version also stores null, but its apply trigger has that line). Until the
+ * upgrade apply moves and rewrites them, the tool would miss those grants and call them unmanaged.
  */
 export function legacyAddresses(resources: readonly StateResource[]): string[] {
   const current = new Set(VENDORS.flatMap((v) => [`${v}_revoke`, `${v}_apply`]));
