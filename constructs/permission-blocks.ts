@@ -18,7 +18,8 @@
  */
 import { Construct } from 'constructs';
 import {
-  ADDRESS_ENV, CONTRACT_VERSION, EXPANDED_KEY_MARK, HANDLER_PATH_ENV, MANIFEST_KEY, NODE_COMMAND_ENV, PAYLOAD_ENV, PROVIDERS_ENV, VENDORS, VendorName, applyTrigger, instanceKey,
+  ADDRESS_ENV, CONTRACT_VERSION, EXPANDED_KEY_MARK, HANDLER_PATH_ENV, MANIFEST_KEY, NODE_COMMAND_ENV, PAYLOAD_ENV, PROVIDERS_ENV, ProviderSettings, VENDORS,
+  VendorName, applyTrigger, instanceKey,
 } from '../src/contract';
 import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack, Token } from './core';
 import { handlerAsset, handlerScriptAsset } from './handler-asset';
@@ -28,6 +29,7 @@ import { PermissionInstance, PermissionSource, providersOf, sourcesOf } from './
 import { stackDependencies, stackProviderSettings } from './stack-wide';
 import { expressionOf, hclKeyPart, hclString, jsonTemplate, templateLiteral, templateText } from './terraform-text';
 import type { SaasPermissionsProvider } from './permissions-provider';
+import type { StackManifest } from '../src/stack-manifest';
 
 export type ResourceType = 'terraform_data' | 'null_resource';
 
@@ -192,8 +194,8 @@ export class PermissionBlocks extends Construct {
 
     const revoke = this.block(vendor, type, 'revoke');
     // Read by the command-line tool (drift, import): which providers the stack has now, and their settings.
-    // And by the handler: the construct path of each instance key, for what a revoke prints (src/construct-paths.ts).
-    revoke.addOverride(`//.${MANIFEST_KEY}`, Lazy.anyValue({ produce: () => ({
+    // And by the handler: the construct path of each instance key, for what a revoke prints (src/stack-manifest.ts).
+    revoke.addOverride(`//.${MANIFEST_KEY}`, Lazy.anyValue({ produce: (): StackManifest => ({
       vendor, providers: this.providerSettings(vendor, type),
       exclusiveScope: this.providers(vendor, type).filter((p) => p.exclusiveScope).map((p) => p.providerId),
       paths: this.constructPaths(vendor, type),
@@ -257,7 +259,7 @@ export class PermissionBlocks extends Construct {
   }
 
   /** The settings of every provider of the vendor and type, by provider id: literals of the revoke provisioner. */
-  private providerSettings(vendor: VendorName, type: ResourceType): Record<string, unknown> {
+  private providerSettings(vendor: VendorName, type: ResourceType): Record<string, ProviderSettings> {
     return Object.fromEntries(this.providers(vendor, type).map((p) => [p.providerId, p._settings()]));
   }
 

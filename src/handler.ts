@@ -15,7 +15,7 @@ import { VENDOR_CLIENTS } from './vendors';
 import { openSession } from './vendors/session';
 import { RevokeSettings, requireTrusted, revokeSettings } from './stored-settings';
 import { AGENT_OPERATION, serveAgent } from './agent';
-import { PATH_NOT_IN_CODE, constructPathOf } from './construct-paths';
+import { PATH_NOT_IN_CODE, constructPathOf } from './stack-manifest';
 
 import { FORGET_ENV, forgetAdvice, forgetWarning, forgotten } from './forget';
 import { preflight } from './preflight';
@@ -71,14 +71,13 @@ function revokeTask(p: RevokePayload, address: string): Task {
   const stored = parseStoredGrant(p.stored);
   const { providerId } = splitInstanceKey(p.vendor, p.key);
   const settings = revokeSettings(p.vendor, providerId, p.providers, stored);
-  const key = p.key;
   let path = stored.path;
   return {
     operation: 'revoke',
     vendor: p.vendor,
     // Looked up only when a line names the construct (a failure, a retained grant): most revokes never read it.
     get path() {
-      return (path ??= constructPathOf(address.slice(0, address.indexOf('.')), p.vendor, key) ?? PATH_NOT_IN_CODE);
+      return (path ??= constructPathOf(address.slice(0, address.indexOf('.')), p.vendor, p.key) ?? PATH_NOT_IN_CODE);
     },
     ...(typeof p.stack === 'string' ? { stack: p.stack } : {}),
     address,

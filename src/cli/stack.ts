@@ -7,10 +7,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  IDENTITY_FIELDS, MANIFEST_KEY, ProviderSettings, StoredGrant, TRIGGER_PATH_PREFIX, VENDORS, VendorName, parseApplyTrigger, parseStoredGrant,
+  IDENTITY_FIELDS, ProviderSettings, StoredGrant, TRIGGER_PATH_PREFIX, VENDORS, VendorName, parseApplyTrigger, parseStoredGrant,
   splitInstanceKey,
 } from '../contract';
 import { RevokeSettings, revokeSettings } from '../stored-settings';
+import { readStackManifests } from '../stack-manifest';
 
 /** A failure the user must act on: the message says what to do; the tool exits 1. */
 export class UsageError extends Error {}
@@ -120,16 +121,11 @@ export async function readState(dir: string): Promise<StateResource[]> {
 
 /** The providers the synthesized stack has now, from the "//" manifest of each vendor's revoke block. */
 export function readManifest(dir: string): Map<string, StackProvider> {
-  const config = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, Record<string, { '//'?: Record<string, unknown> }>> };
   const providers = new Map<string, StackProvider>();
-  for (const blocks of Object.values(config.resource ?? {})) {
-    for (const block of Object.values(blocks)) {
-      const manifest = block['//']?.[MANIFEST_KEY] as { vendor: VendorName; providers: Record<string, ProviderSettings>; exclusiveScope?: string[] } | undefined;
-      if (!manifest) continue;
-      for (const [providerId, settings] of Object.entries(manifest.providers)) {
-        const exclusiveScope = (manifest.exclusiveScope ?? []).includes(providerId);
-        providers.set(providerKey(manifest.vendor, providerId), { vendor: manifest.vendor, providerId, path: settings.path, settings, exclusiveScope });
-      }
+  for (const { manifest } of readStackManifests(dir)) {
+    for (const [providerId, settings] of Object.entries(manifest.providers)) {
+      const exclusiveScope = (manifest.exclusiveScope ?? []).includes(providerId);
+      providers.set(providerKey(manifest.vendor, providerId), { vendor: manifest.vendor, providerId, path: settings.path, settings, exclusiveScope });
     }
   }
   return providers;

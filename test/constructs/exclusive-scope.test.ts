@@ -28,7 +28,7 @@ describe('exclusiveScope', () => {
     });
     expect(tf.resource.terraform_data.polarity_revoke['//']['saas-permissions'].exclusiveScope).toEqual([]);
     expect(tf.resource.terraform_data.kore_revoke['//']['saas-permissions'].exclusiveScope).toEqual(['kore']);
-    // And the construct path of each instance key, which a revoke prints (src/construct-paths.ts).
+    // And the construct path of each instance key, which a revoke prints (src/stack-manifest.ts).
     expect(tf.resource.terraform_data.polarity_revoke['//']['saas-permissions'].paths).toEqual({ 'virustotal/7': 'test/analysts' });
   });
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ADDRESS_ENV, PAYLOAD_ENV } from '../../src/contract';
-import { PATH_NOT_IN_CODE, constructPathOf } from '../../src/construct-paths';
+import { PATH_NOT_IN_CODE, constructPathOf } from '../../src/stack-manifest';
 import { forgetAdvice, forgetToken } from '../../src/forget';
 import { FORGET_ENV, main, parseTask } from '../../src/handler';
 
