@@ -68,6 +68,12 @@ describe('vendor truth', () => {
     await ws.apply(remaining);
     expect(ws.sims.polarity.snapshot()).not.toHaveProperty(['virustotal']);
     expect(ws.stateKeys('terraform_data', 'polarity_revoke')).toEqual(['shodan/1']);
+    // The rest of a plain grant's life with nothing stored: a change in place, then the stack's destroy.
+    const everyone = ALL.polarity!.find((p) => p.id === 'everyone')!;
+    await ws.apply(buildStack({ polarity: [{ ...everyone, permissions: ['read', 'admin'] }], providerProps: defaults }));
+    expect(ws.sims.polarity.snapshot()).toEqual({ shodan: { 1: ['admin', 'read'] } });
+    await ws.destroy();
+    expect(ws.sims.polarity.snapshot()).toEqual({});
   });
 
   test('a host without the bot (another region) never counts as revoked; SAAS_PERMISSIONS_FORGET takes the token printed for exactly that instance, stack and host', async () => {
