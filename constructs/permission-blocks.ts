@@ -18,8 +18,8 @@
  */
 import { Construct } from 'constructs';
 import {
-  ADDRESS_ENV, CONTRACT_VERSION, EXPANDED_KEY_MARK, HANDLER_PATH_ENV, MANIFEST_KEY, NODE_COMMAND_ENV, PAYLOAD_ENV, PROVIDERS_ENV, ProviderSettings, VENDORS,
-  VendorName, applyTrigger, instanceKey,
+  ADDRESS_ENV, CONTRACT_VERSION, EXPANDED_KEY_MARK, HANDLER_PATH_ENV, MANIFEST_KEY, NODE_COMMAND_ENV, PAYLOAD_ENV, PROVIDERS_ENV, ProviderSettings, StackManifest,
+  VENDORS, VendorName, applyTrigger, instanceKey,
 } from '../src/contract';
 import { Aspects, DataResource, IAspect, Lazy, TerraformElement, TerraformLocal, TerraformResource, TerraformStack, Token } from './core';
 import { handlerAsset, handlerScriptAsset } from './handler-asset';
@@ -29,7 +29,6 @@ import { PermissionInstance, PermissionSource, providersOf, sourcesOf } from './
 import { stackDependencies, stackProviderSettings } from './stack-wide';
 import { expressionOf, hclKeyPart, hclString, jsonTemplate, templateLiteral, templateText } from './terraform-text';
 import type { SaasPermissionsProvider } from './permissions-provider';
-import type { StackManifest } from '../src/stack-manifest';
 
 export type ResourceType = 'terraform_data' | 'null_resource';
 

@@ -32,6 +32,18 @@ export const PROVIDERS_ENV = 'SAAS_PERMISSIONS_PROVIDERS';
 /** Key under the revoke blocks' "//" comment where synth records each vendor's current providers for the command-line tool. */
 export const MANIFEST_KEY = 'saas-permissions';
 
+/** The manifest under MANIFEST_KEY of each vendor's revoke block (read by src/stack-manifest.ts). */
+export interface StackManifest {
+  readonly vendor: VendorName;
+  readonly providers: Record<string, ProviderSettings>;
+  readonly exclusiveScope?: string[];
+  /**
+   * Construct path by instance key (of a list only Terraform knows, by the keys' common start, which ends in
+   * EXPANDED_KEY_MARK). Absent in stacks synthesized before it was added.
+   */
+  readonly paths?: Record<string, string>;
+}
+
 /** What a provisioner asks of the handler: bring the vendor to the declared state, or take a grant away. */
 export type Operation = 'apply' | 'revoke';
 export const OPERATIONS: readonly Operation[] = ['apply', 'revoke'];

@@ -5,18 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { EXPANDED_KEY_MARK, MANIFEST_KEY, ProviderSettings, VendorName } from './contract';
-
-export interface StackManifest {
-  readonly vendor: VendorName;
-  readonly providers: Record<string, ProviderSettings>;
-  readonly exclusiveScope?: string[];
-  /**
-   * Construct path by instance key (of a list only Terraform knows, by the keys' common start, which ends in
-   * EXPANDED_KEY_MARK). Absent in stacks synthesized before it was added.
-   */
-  readonly paths?: Record<string, string>;
-}
+import { EXPANDED_KEY_MARK, MANIFEST_KEY, StackManifest, VendorName } from './contract';
 
 /** Every vendor block's manifest in `<dir>/cdk.tf.json`, with the block's resource type; throws when unreadable. */
 export function readStackManifests(dir: string): Array<{ type: string; manifest: StackManifest }> {
